@@ -1,0 +1,58 @@
+/** Creating, opening and remembering projects; keeps each open project's store. */
+import { AppError } from '../../shared/errors';
+import type { ProjectSummary } from '../../shared/schemas/project';
+import { ProjectStore } from '../store/project-store';
+import { RecentProjects } from '../store/recent';
+import { resolve } from 'node:path';
+
+/** Project service shared by the IPC handlers, `attune serve` and the CLI. */
+export class ProjectService {
+  private readonly open = new Map<string, ProjectStore>();
+  readonly recent: RecentProjects;
+
+  constructor(userDataDir: string) {
+    this.recent = new RecentProjects(userDataDir);
+  }
+
+  /** Creates a project and adds it to the recent list. */
+  create(name: string, folder: string): ProjectSummary {
+    const store = ProjectStore.create(folder, name);
+    this.open.set(store.folder, store);
+    this.recent.touch(name, store.folder);
+    return summarize(store);
+  }
+
+  /** Opens (or returns the already open) project in `folder`. */
+  openProject(folder: string): ProjectSummary {
+    const store = this.get(folder);
+    this.recent.touch(store.projects.get().name, store.folder);
+    return summarize(store);
+  }
+
+  /** The open store of a project folder, opening it on first use. */
+  get(folder: string): ProjectStore {
+    const abs = resolve(folder);
+    let store = this.open.get(abs);
+    if (!store) {
+      store = ProjectStore.open(abs);
+      const interrupted = store.runs.markInterrupted();
+      if (interrupted > 0) console.warn(`[attune] ${interrupted} run(s) in ${abs} were cut off and are marked interrupted`);
+      this.open.set(abs, store);
+    }
+    return store;
+  }
+
+  /** Closes every open project database. */
+  closeAll(): void {
+    for (const s of this.open.values()) s.close();
+    this.open.clear();
+  }
+}
+
+/** The renderer's view of a project. */
+export function summarize(store: ProjectStore): ProjectSummary {
+  const row = store.projects.get();
+  if (!row) throw new AppError('not_a_project', `${store.folder} has an empty project table.`);
+  const counts = store.projects.counts();
+  return { id: row.id, name: row.name, folder: store.folder, createdAt: row.createdAt, schemaVersion: store.schemaVersion, ...counts };
+}

@@ -1,0 +1,55 @@
+/**
+ * The one contract between the renderer and the rest of Attune. Every request the renderer
+ * may make and every event it may receive is declared here with zod schemas. The preload
+ * (Electron IPC) and `attune serve` (WebSocket) implement it; main registers handlers through
+ * `Handlers`, so a missing or extra handler is a compile error.
+ */
+import { z } from 'zod';
+import type { ErrorData } from './errors';
+import { CreateProjectInput, OpenProjectInput, ProjectSummary, RecentProject } from './schemas/project';
+import { DoctorReport, EngineStatus } from './schemas/system';
+
+const Empty = z.object({}).strict();
+
+/** Every request: its input schema and its output schema. */
+export const requests = {
+  'system.doctor': { input: Empty, output: DoctorReport },
+  'system.engineStatus': { input: Empty, output: EngineStatus },
+  'projects.recent': { input: Empty, output: z.array(RecentProject) },
+  'projects.create': { input: CreateProjectInput.strict(), output: ProjectSummary },
+  'projects.open': { input: OpenProjectInput.strict(), output: ProjectSummary },
+  'projects.forget': { input: OpenProjectInput.strict(), output: z.object({ removed: z.boolean() }) },
+} as const;
+
+/** Every event main may push to the renderer. */
+export const events = {
+  'engine.status': EngineStatus,
+} as const;
+
+export type Method = keyof typeof requests;
+export type EventName = keyof typeof events;
+export type Input<M extends Method> = z.input<(typeof requests)[M]['input']>;
+export type Output<M extends Method> = z.output<(typeof requests)[M]['output']>;
+export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>;
+
+/** Main's implementation of the contract: exactly one handler per method. */
+export type Handlers = { [M in Method]: (input: z.output<(typeof requests)[M]['input']>) => Promise<Output<M>> };
+
+/** What the renderer sees as `window.attune`. */
+export interface AttuneClient {
+  request<M extends Method>(method: M, input: Input<M>): Promise<Output<M>>;
+  /** Subscribes to an event; returns the unsubscribe function. */
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+}
+
+/** A response as it travels over IPC or the WebSocket. */
+export type Reply<T = unknown> = { ok: true; value: T } | { ok: false; error: ErrorData };
+
+/** True when `name` is a method of the contract (for transports receiving untyped data). */
+export function isMethod(name: unknown): name is Method {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(requests, name);
+}
+
+/** IPC channel names used by the preload and main. */
+export const IPC_REQUEST = 'attune:request';
+export const IPC_EVENT = 'attune:event';

@@ -1,0 +1,36 @@
+import { defineConfig } from 'vitest/config';
+import vue from '@vitejs/plugin-vue';
+import { resolve } from 'node:path';
+
+/**
+ * Two projects: node code (shared, main, engine, cli) in forked processes because of the
+ * native addons, and renderer components in happy-dom. End-to-end browser tests live in
+ * test/e2e and run in the node project.
+ */
+export default defineConfig({
+  resolve: { alias: { '@shared': resolve(__dirname, 'src/shared') } },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'node',
+          environment: 'node',
+          include: ['test/{shared,main,engine,cli,e2e,bench}/**/*.test.ts'],
+          pool: 'forks',
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
+        extends: true,
+        plugins: [vue()],
+        test: {
+          name: 'renderer',
+          environment: 'happy-dom',
+          include: ['test/renderer/**/*.test.ts'],
+        },
+      },
+    ],
+  },
+});
