@@ -41,7 +41,7 @@ describe('engine host (real child process)', () => {
     const first = await host.request<{ pid: number }>('ping');
     const pending = host.request('sleep', { ms: 10_000 });
     process.kill(first.pid, 'SIGKILL');
-    const err = await pending.catch((e) => e);
+    const err = (await pending.catch((e: unknown) => e)) as AppError;
     expect(err).toBeInstanceOf(AppError);
     expect(err.code).toBe('engine_crashed');
     expect(err.message).toMatch(/sleep/);

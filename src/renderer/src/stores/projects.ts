@@ -25,8 +25,11 @@ export const useProjectsStore = defineStore('projects', () => {
 
   /** Reloads the recent-projects list. */
   async function loadRecent() {
-    const list = await guard(() => api().request('projects.recent', {}));
-    if (list) recent.value = list;
+    try {
+      recent.value = await api().request('projects.recent', {});
+    } catch (e) {
+      error.value = errorMessage(e);
+    }
   }
 
   /** Creates a project; on success it becomes the current one. */
