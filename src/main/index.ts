@@ -10,7 +10,7 @@ import { createDispatcher } from './dispatch';
 import { EngineHost } from './engine-host';
 import { utilitySpawner } from './electron-engine';
 import { isAllowedUrl } from './privacy';
-import { createHandlers } from './services/handlers';
+import { createHandlers } from './handlers';
 import { ProjectService } from './services/projects';
 import { createMainWindow } from './window';
 

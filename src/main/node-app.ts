@@ -4,7 +4,7 @@ import type { DoctorReport } from '../shared/schemas/system';
 import { createDispatcher, type Dispatch } from './dispatch';
 import { EngineHost, forkSpawner } from './engine-host';
 import { defaultUserDataDir } from './paths';
-import { createHandlers } from './services/handlers';
+import { createHandlers } from './handlers';
 import { ProjectService } from './services/projects';
 
 export interface NodeApp {

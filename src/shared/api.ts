@@ -4,26 +4,24 @@
  * (Electron IPC) and `attune serve` (WebSocket) implement it; main registers handlers through
  * `Handlers`, so a missing or extra handler is a compile error.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { ErrorData } from './errors';
-import { CreateProjectInput, OpenProjectInput, ProjectSummary, RecentProject } from './schemas/project';
-import { DoctorReport, EngineStatus } from './schemas/system';
+import { projectEvents, projectRequests } from './contract/projects';
+import { systemEvents, systemRequests } from './contract/system';
 
-const Empty = z.object({}).strict();
-
-/** Every request: its input schema and its output schema. */
+/**
+ * Every request: its input schema and its output schema. Each domain declares its part in
+ * ./contract/<domain>.ts; this is their union.
+ */
 export const requests = {
-  'system.doctor': { input: Empty, output: DoctorReport },
-  'system.engineStatus': { input: Empty, output: EngineStatus },
-  'projects.recent': { input: Empty, output: z.array(RecentProject) },
-  'projects.create': { input: CreateProjectInput.strict(), output: ProjectSummary },
-  'projects.open': { input: OpenProjectInput.strict(), output: ProjectSummary },
-  'projects.forget': { input: OpenProjectInput.strict(), output: z.object({ removed: z.boolean() }) },
+  ...systemRequests,
+  ...projectRequests,
 } as const;
 
 /** Every event main may push to the renderer. */
 export const events = {
-  'engine.status': EngineStatus,
+  ...systemEvents,
+  ...projectEvents,
 } as const;
 
 export type Method = keyof typeof requests;
@@ -33,7 +31,13 @@ export type Output<M extends Method> = z.output<(typeof requests)[M]['output']>;
 export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>;
 
 /** Main's implementation of the contract: exactly one handler per method. */
-export type Handlers = { [M in Method]: (input: z.output<(typeof requests)[M]['input']>) => Promise<Output<M>> };
+export type Handlers = { [M in Method]: Handler<M> };
+
+/** One handler: parsed input in, output out. */
+export type Handler<M extends Method> = (input: z.output<(typeof requests)[M]['input']>) => Promise<Output<M>>;
+
+/** The handlers of one domain's part of the contract (`typeof xxxRequests`). */
+export type DomainHandlers<R> = { [M in keyof R & Method]: Handler<M> };
 
 /** What the renderer sees as `window.attune`. */
 export interface AttuneClient {

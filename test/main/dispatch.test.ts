@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDispatcher } from '../../src/main/dispatch';
-import { createHandlers } from '../../src/main/services/handlers';
+import { createHandlers } from '../../src/main/handlers';
 import { ProjectService } from '../../src/main/services/projects';
 import { EngineHost } from '../../src/main/engine-host';
 

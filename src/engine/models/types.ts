@@ -24,6 +24,8 @@ export interface ParamSpec {
   name: string;
   shape: number[];
   role: ParamRole;
+  /** a depthwise conv kernel (HWC1); PyTorch stores these as [C, 1, H, W] */
+  depthwise?: boolean;
 }
 
 /** Named variables of a model (backbone or head). Buffers are variables with trainable=false. */

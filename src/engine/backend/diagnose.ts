@@ -1,0 +1,40 @@
+/** Turns a failed backend load into a reason a person can read and what they can do about it. */
+
+/** A reason and the advice that goes with it. */
+export interface Diagnosis {
+  reason: string;
+  advice: string;
+}
+
+function firstLine(s: string): string {
+  return s.split('\n').find((l) => l.trim().length > 0)?.trim() ?? s;
+}
+
+/** Explains why `pkg` (tfjs-node or tfjs-node-gpu) could not be loaded. */
+export function diagnoseLoadError(pkg: string, err: unknown): Diagnosis {
+  const e = err as { code?: string; message?: string };
+  const message = String(e?.message ?? err);
+  const gpu = pkg.endsWith('-gpu');
+  if ((e?.code === 'ERR_MODULE_NOT_FOUND' || e?.code === 'MODULE_NOT_FOUND') && message.includes(pkg)) {
+    return {
+      reason: `${pkg} is not installed`,
+      advice: `install it with \`npm install ${pkg}\` (its install step downloads libtensorflow${gpu ? ' for CUDA 11.2 / cuDNN 8.1' : ''}, so it needs network access)`,
+    };
+  }
+  const cuda = message.match(/(lib(?:cudart|cudnn|cublas|cublasLt|cufft|curand|cusolver|cusparse)\.so[.\d]*|(?:cudart|cudnn|cublas)64_\d+\.dll)/);
+  if (cuda) {
+    return {
+      reason: `CUDA library missing: ${cuda[1]} (${firstLine(message)})`,
+      advice:
+        'install CUDA 11.2 and cuDNN 8.1 (tfjs-node-gpu 4.22 does not work with CUDA 12) and put their lib folder on ' +
+        (process.platform === 'win32' ? 'PATH' : 'LD_LIBRARY_PATH'),
+    };
+  }
+  if (/tfjs_binding\.node|libtensorflow|napi-v\d/i.test(message)) {
+    return {
+      reason: `${pkg}'s native binding failed to load: ${firstLine(message)}`,
+      advice: `re-run its install step with network access: \`npm rebuild ${pkg}\` (it downloads libtensorflow into node_modules/${pkg}/lib)`,
+    };
+  }
+  return { reason: `${pkg} failed to load: ${firstLine(message)}`, advice: `reinstall ${pkg} or choose another backend with ATTUNE_BACKEND` };
+}

@@ -1,0 +1,79 @@
+/**
+ * The engine's compute backend: choose the best one that works here, register this project's
+ * wasm training kernels, and report what was chosen and why the better ones were not.
+ *
+ * Order: tfjs-node-gpu → tfjs-node → wasm (multi-threaded when the runtime allows). The pure-JS
+ * cpu backend is never used for training. `ATTUNE_BACKEND=gpu|node|wasm` (or `force`) picks one.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import * as wasmBackend from '@tensorflow/tfjs-backend-wasm';
+import os from 'node:os';
+import { registerWasmTrainingKernels } from './kernels/register';
+import { forcedFromEnv, selectBackend, type BackendChoice, type BackendReport, type ModuleLoader } from './select';
+import { useThreadedWasm, type WasmThreadSetup } from './wasm-threads';
+
+export type { BackendAttempt, BackendChoice, BackendKind, BackendReport, ModuleLoader } from './select';
+export { registerWasmTrainingKernels } from './kernels/register';
+
+/** Options of `initBackend`. */
+export interface InitBackendOptions {
+  /** use only this backend (default: ATTUNE_BACKEND, else the first that works) */
+  force?: BackendChoice;
+  /** loads '@tensorflow/tfjs-node[-gpu]'; tests pass stand-ins */
+  loader?: ModuleLoader;
+  /** wasm threads (default: ATTUNE_WASM_THREADS, else every core, at most 4: the build's own cap) */
+  threads?: number;
+}
+
+let current: { key: string; report: Promise<BackendReport> } | undefined;
+let wasmThreadSetup: WasmThreadSetup | undefined;
+
+/** Number of cores this process may use. */
+function coreCount(): number {
+  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+}
+
+function wantedThreads(opt?: number): number {
+  const fromEnv = Number(process.env.ATTUNE_WASM_THREADS);
+  const n = opt ?? (Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : coreCount());
+  return Math.max(1, Math.min(4, Math.floor(n)));
+}
+
+/** Starts wasm with the training kernels, threaded if possible. */
+async function startWasm(threads: number) {
+  const trainingKernels = registerWasmTrainingKernels();
+  if (!wasmThreadSetup && !tf.findBackend('wasm')) wasmThreadSetup = useThreadedWasm(threads);
+  const ok = await tf.setBackend('wasm');
+  if (!ok) throw new Error("tf.setBackend('wasm') returned false");
+  const active = wasmBackend.getThreadsCount();
+  let threadsNote: string | undefined;
+  if (active < coreCount()) {
+    threadsNote =
+      wasmThreadSetup && !wasmThreadSetup.threaded
+        ? `single-threaded wasm: ${wasmThreadSetup.reason}`
+        : `${active} of ${coreCount()} cores (requested ${wasmThreadSetup?.requestedThreads ?? threads}; the wasm build caps its pool at 4)`;
+  }
+  return { threads: active, trainingKernels, threadsNote, version: wasmBackend.version_wasm };
+}
+
+/**
+ * Selects and initialises the backend (idempotent: later calls with the same options return the
+ * same report). Throws a clear error when a forced backend, or every backend, is unusable.
+ */
+export function initBackend(opts: InitBackendOptions = {}): Promise<BackendReport> {
+  const force = opts.force ?? forcedFromEnv();
+  const key = `${force ?? 'auto'}|${opts.threads ?? ''}`;
+  if (current && current.key === key && !opts.loader) return current.report;
+  const threads = wantedThreads(opts.threads);
+  const report = selectBackend({ force, loader: opts.loader, startWasm: () => startWasm(threads) });
+  current = { key, report };
+  report.catch(() => {
+    if (current?.report === report) current = undefined;
+  });
+  return report;
+}
+
+/** The report of the last successful `initBackend`, if any. */
+export async function currentBackendReport(): Promise<BackendReport | undefined> {
+  return current?.report.catch(() => undefined);
+}

@@ -1,0 +1,75 @@
+/**
+ * Reads frames back from a decode cache with plain file reads (no sharp): whole-file in
+ * memory when small enough, positional reads otherwise.
+ */
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+import { INDEX_FILE, PIXELS_FILE, CACHE_VERSION, type CacheIndex } from './cache';
+
+/** Default size under which the pixel file is loaded into memory once (512 MiB). */
+export const IN_MEMORY_LIMIT = 512 * 1024 * 1024;
+
+/** An open decode cache. Call close() when done. */
+export class DecodeCache {
+  readonly index: CacheIndex;
+  private fd: number | null = null;
+  private all: Buffer | null = null;
+
+  private constructor(index: CacheIndex, pixelsPath: string, inMemoryLimit: number) {
+    this.index = index;
+    const fd = openSync(pixelsPath, 'r');
+    const size = fstatSync(fd).size;
+    if (size !== index.count * index.frameBytes) {
+      closeSync(fd);
+      throw new Error(`${pixelsPath}: size ${size} does not match the index (${index.count} frames of ${index.frameBytes} bytes); rebuild the cache`);
+    }
+    if (size <= inMemoryLimit) {
+      this.all = readFileSync(pixelsPath);
+      closeSync(fd);
+    } else this.fd = fd;
+  }
+
+  /** Opens the cache in `dir`, checking the index against the pixel file. */
+  static open(dir: string, inMemoryLimit = IN_MEMORY_LIMIT): DecodeCache {
+    let index: CacheIndex;
+    const indexPath = join(dir, INDEX_FILE);
+    try {
+      index = JSON.parse(readFileSync(indexPath, 'utf8')) as CacheIndex;
+    } catch (e) {
+      throw new Error(`${indexPath}: cannot read the cache index (${(e as Error).message})`);
+    }
+    if (index.version !== CACHE_VERSION) throw new Error(`${indexPath}: cache version ${index.version}, expected ${CACHE_VERSION}; rebuild the cache`);
+    return new DecodeCache(index, join(dir, PIXELS_FILE), inMemoryLimit);
+  }
+
+  get count(): number {
+    return this.index.count;
+  }
+  get resolution(): number {
+    return this.index.resolution;
+  }
+
+  /** Copies the frames at `indices` into `out` (length indices.length·frameBytes), in order. */
+  readInto(indices: ArrayLike<number>, out: Uint8Array): Uint8Array {
+    const fb = this.index.frameBytes;
+    if (out.length < indices.length * fb) throw new Error(`readInto: output holds ${out.length} bytes, need ${indices.length * fb}`);
+    for (let j = 0; j < indices.length; j++) {
+      const i = indices[j];
+      if (!Number.isInteger(i) || i < 0 || i >= this.index.count) throw new Error(`frame index ${i} out of range 0..${this.index.count - 1}`);
+      if (this.all) out.set(this.all.subarray(i * fb, (i + 1) * fb), j * fb);
+      else readSync(this.fd!, out, j * fb, fb, i * fb);
+    }
+    return out;
+  }
+
+  /** The frames at `indices` as one N·H·W·3 uint8 array. */
+  read(indices: ArrayLike<number>): Uint8Array {
+    return this.readInto(indices, new Uint8Array(indices.length * this.index.frameBytes));
+  }
+
+  close(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+    this.all = null;
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * Collapse monitor: "is it collapsed?" (byol-pytorch#44, #85) answered from the spread of the
+ * embeddings rather than from the loss.
+ *
+ * Measure: L2-normalise each embedding, take the standard deviation of every dimension over
+ * the batch and average them. For embeddings spread over the unit sphere in d dimensions each
+ * coordinate has variance ≈ 1/d, so the mean std is ≈ 1/√d; for a collapsed representation
+ * (every image maps to the same point) it is 0. We report the ratio r = std·√d, which is ≈ 1
+ * when healthy whatever d is, and alarm when r < 0.1 (std < 0.1/√d: spread ten times smaller
+ * than uniform) for `patience` checks in a row. Why 0.1: healthy SSL runs stay well above 0.3
+ * even when few dimensions carry the variance (if k of d dimensions share it equally, each has
+ * std 1/√k and r = √(k/d); r = 0.1 means about 1% of the dimensions alive), while a
+ * run that collapses drops by orders of magnitude within a few hundred steps; one noisy batch
+ * should not raise the alarm, hence the patience.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+/** Mean over dimensions of the per-dimension std of the L2-normalised embeddings, times √d. */
+export function embeddingSpread(embeddings: tf.Tensor2D): { std: number; ratio: number } {
+  const d = embeddings.shape[1];
+  const std = tf.tidy(() => {
+    const z = tf.div(embeddings, tf.maximum(tf.norm(embeddings, 'euclidean', 1, true), 1e-12));
+    const { variance } = tf.moments(z, 0);
+    return tf.mean(tf.sqrt(variance));
+  });
+  const value = std.dataSync()[0];
+  std.dispose();
+  return { std: value, ratio: value * Math.sqrt(d) };
+}
+
+/** Monitor settings. */
+export interface CollapseMonitorOptions {
+  /** alarm when the ratio std·√d falls below this (default 0.1) */
+  threshold?: number;
+  /** consecutive low checks needed to alarm (default 3) */
+  patience?: number;
+}
+
+/** One check's result. */
+export interface CollapseReport {
+  std: number;
+  ratio: number;
+  collapsed: boolean;
+}
+
+/** Keeps the count of consecutive low-spread checks and says when a run has collapsed. */
+export class CollapseMonitor {
+  private readonly threshold: number;
+  private readonly patience: number;
+  private low = 0;
+
+  constructor(o: CollapseMonitorOptions = {}) {
+    this.threshold = o.threshold ?? 0.1;
+    this.patience = o.patience ?? 3;
+  }
+
+  /** Checks one batch of embeddings. */
+  check(embeddings: tf.Tensor2D): CollapseReport {
+    const { std, ratio } = embeddingSpread(embeddings);
+    return this.record(std, ratio);
+  }
+
+  /** Records an already-measured spread. */
+  record(std: number, ratio: number): CollapseReport {
+    this.low = ratio < this.threshold || !Number.isFinite(ratio) ? this.low + 1 : 0;
+    return { std, ratio, collapsed: this.low >= this.patience };
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * The generic self-supervised training loop every method and recipe stage runs through:
+ * sample → augment → step (with gradient accumulation) → metrics, checkpoints, cancellation,
+ * and exact resume from a saved state.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { MethodState, SslMethod } from '../methods/method';
+import { CollapseMonitor, type CollapseMonitorOptions } from './collapse';
+import { knnMonitorAccuracy, type KnnOptions, type LabeledSet } from './knn-monitor';
+import type { NamedOptimizer, OptimizerState } from './optimizers';
+import type { LrSchedule } from './schedules';
+import { SeededRandom } from './seed';
+import { sslStep } from './step';
+
+/** Where unlabeled batches come from (the data helper's loader, a source-replay mix ...). */
+export interface BatchSampler {
+  /** the next batch [N, H, W, C], normalised; the loop disposes it */
+  next(): Promise<tf.Tensor4D> | tf.Tensor4D;
+  /** the sampler's position as plain data, for checkpoints */
+  state?(): unknown;
+  restore?(state: unknown): void;
+}
+
+/** Builds the views of a batch (two global views first, then optional small crops). */
+export type Augment = (batch: tf.Tensor4D, rng: SeededRandom) => tf.Tensor4D[];
+
+/** Metrics emitted every `logEvery` steps. */
+export interface SslMetrics {
+  step: number;
+  loss: number;
+  lr: number;
+  /** mean per-dimension std of the normalised embedding, and that times √d (≈1 healthy) */
+  embeddingStd: number;
+  embeddingSpread: number;
+  collapsed: boolean;
+  knnAccuracy?: number;
+  imagesPerSecond: number;
+}
+
+/** Everything needed to resume a stage exactly. */
+export interface TrainState {
+  version: 1;
+  /** optimiser steps completed */
+  step: number;
+  totalSteps: number;
+  method: MethodState;
+  optimizer: OptimizerState;
+  rng: number;
+  sampler?: unknown;
+}
+
+/** Options of `trainSsl`. */
+export interface TrainSslOptions {
+  method: SslMethod;
+  sampler: BatchSampler;
+  augment: Augment;
+  /** total optimiser steps of the stage */
+  steps: number;
+  optimizer: NamedOptimizer;
+  schedule: LrSchedule;
+  /** micro-batches per optimiser step (gradient accumulation); default 1 */
+  accumulate?: number;
+  seed?: number;
+  /** metrics every this many steps (default 10), and at the last step */
+  logEvery?: number;
+  onMetrics?: (m: SslMetrics) => void;
+  /** checkpoints every this many steps (default: only at the end and on cancellation) */
+  checkpointEvery?: number;
+  onCheckpoint?: (state: TrainState) => void | Promise<void>;
+  signal?: AbortSignal;
+  resume?: TrainState;
+  collapse?: CollapseMonitorOptions;
+  /** kNN monitor on a labeled subset every `every` steps (multiple of logEvery) */
+  knn?: { set: LabeledSet; every: number; options?: KnnOptions };
+  /** stop early when the collapse monitor alarms (default false: report and continue) */
+  stopOnCollapse?: boolean;
+}
+
+/** How a run ended. */
+export interface TrainSslResult {
+  status: 'done' | 'cancelled' | 'collapsed';
+  steps: number;
+  last?: SslMetrics;
+  state: TrainState;
+}
+
+/** Runs (or resumes) one SSL stage. Never leaves tensors behind. */
+export async function trainSsl(o: TrainSslOptions): Promise<TrainSslResult> {
+  const accumulate = o.accumulate ?? 1;
+  const logEvery = o.logEvery ?? 10;
+  if (!Number.isInteger(o.steps) || o.steps < 1) throw new Error(`trainSsl: steps must be a positive integer, got ${o.steps}`);
+  if (!Number.isInteger(accumulate) || accumulate < 1) throw new Error(`trainSsl: accumulate must be a positive integer, got ${accumulate}`);
+  const rng = new SeededRandom(o.seed ?? 0);
+  let step = 0;
+  if (o.resume) {
+    if (o.resume.version !== 1) throw new Error(`trainSsl: unsupported state version ${String(o.resume.version)}`);
+    o.method.importState(o.resume.method);
+    o.optimizer.importState(o.resume.optimizer);
+    rng.state = o.resume.rng;
+    if (o.resume.sampler !== undefined) o.sampler.restore?.(o.resume.sampler);
+    step = o.resume.step;
+  }
+  const monitor = new CollapseMonitor(o.collapse);
+  const snapshot = (): TrainState => ({
+    version: 1,
+    step,
+    totalSteps: o.steps,
+    method: o.method.exportState(),
+    optimizer: o.optimizer.exportState(),
+    rng: rng.state,
+    sampler: o.sampler.state?.(),
+  });
+  let last: SslMetrics | undefined;
+  let images = 0;
+  let clock = performance.now();
+  while (step < o.steps) {
+    if (o.signal?.aborted) {
+      const state = snapshot();
+      await o.onCheckpoint?.(state);
+      return { status: 'cancelled', steps: step, last, state };
+    }
+    const micro: tf.Tensor4D[][] = [];
+    let firstView: tf.Tensor4D | undefined;
+    try {
+      for (let i = 0; i < accumulate; i++) {
+        const batch = await o.sampler.next();
+        images += batch.shape[0];
+        const views = o.augment(batch, rng);
+        batch.dispose();
+        micro.push(views);
+      }
+      firstView = micro[0][0];
+      const lr = o.schedule(step);
+      const info = { step, totalSteps: o.steps };
+      const { loss } = sslStep(o.method, o.optimizer, micro, lr, info);
+      step++;
+      const logNow = step % logEvery === 0 || step === o.steps;
+      if (logNow) {
+        const lossValue = (await loss.data())[0];
+        const emb = o.method.embedding(firstView);
+        const spread = monitor.check(emb);
+        emb.dispose();
+        const now = performance.now();
+        last = {
+          step,
+          loss: lossValue,
+          lr,
+          embeddingStd: spread.std,
+          embeddingSpread: spread.ratio,
+          collapsed: spread.collapsed,
+          imagesPerSecond: (images * 1000) / Math.max(1, now - clock),
+        };
+        if (o.knn && step % o.knn.every === 0) last.knnAccuracy = knnMonitorAccuracy((x) => o.method.features(x), o.knn.set, o.knn.options);
+        images = 0;
+        o.onMetrics?.(last);
+        clock = performance.now();
+      }
+      loss.dispose();
+    } finally {
+      for (const views of micro) views.forEach((v) => v.dispose());
+    }
+    if (last?.collapsed && o.stopOnCollapse) {
+      const state = snapshot();
+      await o.onCheckpoint?.(state);
+      return { status: 'collapsed', steps: step, last, state };
+    }
+    if (o.checkpointEvery && step % o.checkpointEvery === 0 && step < o.steps) await o.onCheckpoint?.(snapshot());
+  }
+  const state = snapshot();
+  await o.onCheckpoint?.(state);
+  return { status: 'done', steps: step, last, state };
+}

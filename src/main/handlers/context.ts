@@ -1,0 +1,13 @@
+/** What every domain's handlers may use from their host process (Electron main or a Node server). */
+import type { EventName, EventPayload } from '../../shared/api';
+import type { DoctorReport } from '../../shared/schemas/system';
+import type { EngineHost } from '../engine-host';
+import type { ProjectService } from '../services/projects';
+
+export interface AppContext {
+  mode: DoctorReport['app']['mode'];
+  engine: EngineHost;
+  projects: ProjectService;
+  /** Pushes an event to every connected renderer. */
+  emit<E extends EventName>(event: E, payload: EventPayload<E>): void;
+}

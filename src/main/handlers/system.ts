@@ -1,0 +1,13 @@
+/** Handlers of the system part of the contract. */
+import type { DomainHandlers } from '../../shared/api';
+import type { systemRequests } from '../../shared/contract/system';
+import { doctorReport } from '../services/doctor';
+import type { AppContext } from './context';
+
+/** Doctor report and engine status. */
+export function systemHandlers(ctx: AppContext): DomainHandlers<typeof systemRequests> {
+  return {
+    'system.doctor': async () => doctorReport(await ctx.engine.request<Record<string, unknown>>('doctor'), ctx.mode),
+    'system.engineStatus': async () => ctx.engine.status,
+  };
+}
