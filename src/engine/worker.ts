@@ -7,6 +7,7 @@ import type { FromEngine, ToEngine } from '../shared/engine-protocol';
 import { toErrorData } from '../shared/errors';
 import { getJob } from './jobs';
 import './core-jobs';
+import './data-jobs';
 
 interface ParentPort {
   on(event: 'message', listener: (e: { data: ToEngine }) => void): void;

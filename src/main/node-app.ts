@@ -6,10 +6,12 @@ import { EngineHost, forkSpawner } from './engine-host';
 import { defaultUserDataDir } from './paths';
 import { createHandlers } from './handlers';
 import { ProjectService } from './services/projects';
+import { DatasetService } from './services/datasets';
 
 export interface NodeApp {
   engine: EngineHost;
   projects: ProjectService;
+  datasets: DatasetService;
   dispatch: Dispatch;
   /** Where events go; replaced by the server once it listens. */
   setEventSink(sink: (event: string, payload: unknown) => void): void;
@@ -24,10 +26,12 @@ export function createNodeApp(mode: DoctorReport['app']['mode'], userDataDir = d
   let sink: (event: string, payload: unknown) => void = () => {};
   const emit = <E extends EventName>(event: E, payload: EventPayload<E>) => sink(event, payload);
   engine.onStatus((s) => emit('engine.status', s));
-  const dispatch = createDispatcher(createHandlers({ mode, engine, projects, emit }), (e) => console.error('[attune]', e));
+  const datasets = new DatasetService(engine);
+  const dispatch = createDispatcher(createHandlers({ mode, engine, projects, datasets, emit }), (e) => console.error('[attune]', e));
   return {
     engine,
     projects,
+    datasets,
     dispatch,
     setEventSink: (s) => void (sink = s),
     async shutdown() {

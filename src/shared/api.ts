@@ -6,6 +6,7 @@
  */
 import type { z } from 'zod';
 import type { ErrorData } from './errors';
+import { datasetEvents, datasetRequests } from './contract/datasets';
 import { projectEvents, projectRequests } from './contract/projects';
 import { systemEvents, systemRequests } from './contract/system';
 
@@ -16,12 +17,14 @@ import { systemEvents, systemRequests } from './contract/system';
 export const requests = {
   ...systemRequests,
   ...projectRequests,
+  ...datasetRequests,
 } as const;
 
 /** Every event main may push to the renderer. */
 export const events = {
   ...systemEvents,
   ...projectEvents,
+  ...datasetEvents,
 } as const;
 
 export type Method = keyof typeof requests;

@@ -6,11 +6,12 @@ import { createDispatcher } from '../../src/main/dispatch';
 import { createHandlers } from '../../src/main/handlers';
 import { ProjectService } from '../../src/main/services/projects';
 import { EngineHost } from '../../src/main/engine-host';
+import { DatasetService } from '../../src/main/services/datasets';
 
 function dispatcher() {
   const home = mkdtempSync(join(tmpdir(), 'attune-home-'));
   const projects = new ProjectService(home);
-  return { home, dispatch: createDispatcher(createHandlers({ mode: 'cli', engine: new EngineHost(), projects, emit: () => {} })) };
+  return { home, dispatch: createDispatcher(createHandlers({ mode: 'cli', engine: new EngineHost(), projects, datasets: new DatasetService(new EngineHost()), emit: () => {} })) };
 }
 
 describe('dispatch', () => {

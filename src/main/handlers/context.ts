@@ -3,11 +3,13 @@ import type { EventName, EventPayload } from '../../shared/api';
 import type { DoctorReport } from '../../shared/schemas/system';
 import type { EngineHost } from '../engine-host';
 import type { ProjectService } from '../services/projects';
+import type { DatasetService } from '../services/datasets';
 
 export interface AppContext {
   mode: DoctorReport['app']['mode'];
   engine: EngineHost;
   projects: ProjectService;
+  datasets: DatasetService;
   /** Pushes an event to every connected renderer. */
   emit<E extends EventName>(event: E, payload: EventPayload<E>): void;
 }

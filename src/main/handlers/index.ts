@@ -1,6 +1,7 @@
 /** The whole contract's handlers: one builder per domain, joined into a `Handlers` (compile-checked). */
 import type { Handlers } from '../../shared/api';
 import type { AppContext } from './context';
+import { datasetHandlers } from './datasets';
 import { projectHandlers } from './projects';
 import { systemHandlers } from './system';
 
@@ -11,5 +12,6 @@ export function createHandlers(ctx: AppContext): Handlers {
   return {
     ...systemHandlers(ctx),
     ...projectHandlers(ctx),
+    ...datasetHandlers(ctx),
   };
 }

@@ -9,7 +9,7 @@ CREATE TABLE project (
 CREATE TABLE datasets (
   id INTEGER PRIMARY KEY,
   name TEXT NOT NULL,
-  kind TEXT NOT NULL CHECK (kind IN ('labeled-folder', 'csv', 'unlabeled', 'source', 'idx')),
+  kind TEXT NOT NULL CHECK (kind IN ('labeled-folder', 'csv', 'unlabeled', 'source', 'test-folder', 'idx')),
   root TEXT NOT NULL,
   created_at TEXT NOT NULL,
   scanned_at TEXT,

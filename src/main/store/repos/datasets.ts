@@ -1,7 +1,8 @@
 /** Datasets: imported folders, CSVs and IDX files of a project. */
 import type { Db } from '../db';
 
-export type DatasetKind = 'labeled-folder' | 'csv' | 'unlabeled' | 'source' | 'idx';
+export type { DatasetKind } from '../../../shared/contract/datasets';
+import type { DatasetKind } from '../../../shared/contract/datasets';
 
 export interface DatasetRow {
   id: number;

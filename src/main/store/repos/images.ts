@@ -35,7 +35,13 @@ export function imagesRepo(db: Db) {
   const known = db.prepare('SELECT byte_size AS byteSize, mtime_ms AS mtimeMs, sha256 FROM images WHERE dataset_id = ? AND rel_path = ?');
   const count = db.prepare('SELECT count(*) AS n, sum(error IS NULL) AS readable FROM images WHERE dataset_id = ?');
   const labels = db.prepare('SELECT label, count(*) AS n FROM images WHERE dataset_id = ? AND error IS NULL AND label IS NOT NULL GROUP BY label ORDER BY label');
-  const page = db.prepare(`SELECT id, rel_path AS relPath, label, width, height, error FROM images WHERE dataset_id = ? ORDER BY id LIMIT ? OFFSET ?`);
+  const page = db.prepare(`SELECT id, rel_path AS relPath, label, width, height, error FROM images
+    WHERE dataset_id = ? AND error IS NULL AND (? IS NULL OR label = ?) ORDER BY id LIMIT ? OFFSET ?`);
+  const full = `SELECT id, dataset_id AS datasetId, rel_path AS relPath, role, label, split, byte_size AS byteSize,
+    mtime_ms AS mtimeMs, sha256, width, height, channels, format, bit_depth AS bitDepth, has_alpha AS hasAlpha,
+    color_space AS colorSpace, error FROM images`;
+  const ofDataset = db.prepare(`${full} WHERE dataset_id = ? ORDER BY id`);
+  const ofProject = db.prepare(`${full} ORDER BY id`);
 
   const insertMany = db.transaction((datasetId: number, rows: ImageRow[]) => {
     for (const r of rows) upsert.run({ ...r, datasetId, hasAlpha: r.hasAlpha === null ? null : r.hasAlpha ? 1 : 0 });
@@ -50,7 +56,12 @@ export function imagesRepo(db: Db) {
     count: (datasetId: number) => count.get(datasetId) as { n: number; readable: number | null },
     /** Readable images per label. */
     labelCounts: (datasetId: number) => labels.all(datasetId) as { label: string; n: number }[],
-    /** A page of images in insertion order. */
-    page: (datasetId: number, limit: number, offset: number) => page.all(datasetId, limit, offset),
+    /** A page of readable images in insertion order, optionally of one label. */
+    page: (datasetId: number, limit: number, offset: number, label: string | null = null) =>
+      page.all(datasetId, label, label, limit, offset) as { id: number; relPath: string; label: string | null; width: number; height: number }[],
+    /** Every image row of a dataset (iterated, not loaded at once). */
+    iterate: (datasetId: number) => ofDataset.iterate(datasetId) as IterableIterator<ImageRow & { id: number; datasetId: number }>,
+    /** Every image row of the project. */
+    iterateAll: () => ofProject.iterate() as IterableIterator<ImageRow & { id: number; datasetId: number }>,
   };
 }
