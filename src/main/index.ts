@@ -13,7 +13,7 @@ import { isAllowedUrl } from './privacy';
 import { createHandlers } from './handlers';
 import { ProjectService } from './services/projects';
 import { DatasetService } from './services/datasets';
-import { createMainWindow } from './window';
+import { createMainWindow, registerPreload } from './window';
 
 /** out/: main/, preload/, renderer/ and engine/ side by side. */
 const outDir = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -37,6 +37,7 @@ if (!app.requestSingleInstanceLock()) {
     // Privacy by construction: the app's own files and loopback only; nothing else is fetched.
     session.defaultSession.webRequest.onBeforeRequest((details, callback) => callback({ cancel: !isAllowedUrl(details.url) }));
     session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+    registerPreload(outDir);
     ipcMain.handle('attune:request', (_event, method: unknown, input: unknown) => dispatch(method, input));
     win = createMainWindow(outDir, process.env.ELECTRON_RENDERER_URL);
   });
