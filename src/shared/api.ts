@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import type { ErrorData } from './errors';
 import { datasetEvents, datasetRequests } from './contract/datasets';
 import { projectEvents, projectRequests } from './contract/projects';
+import { runEvents, runRequests } from './contract/runs';
 import { systemEvents, systemRequests } from './contract/system';
 
 /**
@@ -18,6 +19,7 @@ export const requests = {
   ...systemRequests,
   ...projectRequests,
   ...datasetRequests,
+  ...runRequests,
 } as const;
 
 /** Every event main may push to the renderer. */
@@ -25,6 +27,7 @@ export const events = {
   ...systemEvents,
   ...projectEvents,
   ...datasetEvents,
+  ...runEvents,
 } as const;
 
 export type Method = keyof typeof requests;

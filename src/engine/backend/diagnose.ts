@@ -6,8 +6,9 @@ export interface Diagnosis {
   advice: string;
 }
 
-function firstLine(s: string): string {
-  return s.split('\n').find((l) => l.trim().length > 0)?.trim() ?? s;
+function firstLine(s: string, prefer?: RegExp): string {
+  const lines = s.split('\n').map((l) => l.trim()).filter((l) => l.length > 0);
+  return (prefer && lines.find((l) => prefer.test(l))) ?? lines[0] ?? s;
 }
 
 /** Explains why `pkg` (tfjs-node or tfjs-node-gpu) could not be loaded. */
@@ -24,15 +25,16 @@ export function diagnoseLoadError(pkg: string, err: unknown): Diagnosis {
   const cuda = message.match(/(lib(?:cudart|cudnn|cublas|cublasLt|cufft|curand|cusolver|cusparse)\.so[.\d]*|(?:cudart|cudnn|cublas)64_\d+\.dll)/);
   if (cuda) {
     return {
-      reason: `CUDA library missing: ${cuda[1]} (${firstLine(message)})`,
+      reason: `CUDA library missing: ${cuda[1]} (${firstLine(message, /cuda|cudnn|cublas/i)})`,
       advice:
         'install CUDA 11.2 and cuDNN 8.1 (tfjs-node-gpu 4.22 does not work with CUDA 12) and put their lib folder on ' +
         (process.platform === 'win32' ? 'PATH' : 'LD_LIBRARY_PATH'),
     };
   }
-  if (/tfjs_binding\.node|libtensorflow|napi-v\d/i.test(message)) {
+  const bindingLine = /libtensorflow|tfjs_binding\.node|napi-v\d/i;
+  if (bindingLine.test(message)) {
     return {
-      reason: `${pkg}'s native binding failed to load: ${firstLine(message)}`,
+      reason: `${pkg}'s native binding failed to load: ${firstLine(message, /libtensorflow/i)}`,
       advice: `re-run its install step with network access: \`npm rebuild ${pkg}\` (it downloads libtensorflow into node_modules/${pkg}/lib)`,
     };
   }

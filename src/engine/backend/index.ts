@@ -11,6 +11,7 @@ import os from 'node:os';
 import { registerWasmTrainingKernels } from './kernels/register';
 import { forcedFromEnv, selectBackend, type BackendChoice, type BackendReport, type ModuleLoader } from './select';
 import { useThreadedWasm, type WasmThreadSetup } from './wasm-threads';
+import { installTfjsEsmFix } from './tfjs-esm-fix';
 
 export type { BackendAttempt, BackendChoice, BackendKind, BackendReport, ModuleLoader } from './select';
 export { registerWasmTrainingKernels } from './kernels/register';
@@ -57,7 +58,17 @@ async function startWasm(threads: number) {
 }
 
 /**
- * Selects and initialises the backend (idempotent: later calls with the same options return the
+ * Registers tfjs-core's gradients (tfjs-core alone does not; the union package would) so any
+ * training code may rely on them once the backend is up. Works under plain Node via the ESM fix.
+ */
+export async function registerGradients(): Promise<void> {
+  if (tf.getGradient('Conv2D')) return;
+  installTfjsEsmFix();
+  await import('@tensorflow/tfjs-core/dist/register_all_gradients');
+}
+
+/**
+ * Selects and initialises the backend and registers the gradients (idempotent: later calls with the same options return the
  * same report). Throws a clear error when a forced backend, or every backend, is unusable.
  */
 export function initBackend(opts: InitBackendOptions = {}): Promise<BackendReport> {
@@ -65,7 +76,7 @@ export function initBackend(opts: InitBackendOptions = {}): Promise<BackendRepor
   const key = `${force ?? 'auto'}|${opts.threads ?? ''}`;
   if (current && current.key === key && !opts.loader) return current.report;
   const threads = wantedThreads(opts.threads);
-  const report = selectBackend({ force, loader: opts.loader, startWasm: () => startWasm(threads) });
+  const report = registerGradients().then(() => selectBackend({ force, loader: opts.loader, startWasm: () => startWasm(threads) }));
   current = { key, report };
   report.catch(() => {
     if (current?.report === report) current = undefined;

@@ -82,6 +82,7 @@ async function instantiateThreaded(threads: number): Promise<EmscriptenModule> {
   const cpus = realCpus.call(os);
   const fake = Array.from({ length: threads * 2 }, (_, i) => cpus[i % Math.max(1, cpus.length)]);
   (os as { cpus: () => os.CpuInfo[] }).cpus = () => fake;
+  const before = { uncaught: process.listeners('uncaughtException'), rejection: process.listeners('unhandledRejection') };
   try {
     const module = await factory({
       locateFile: (path: string) => (path.endsWith('.worker.js') ? worker : join(dir, path)),
@@ -98,6 +99,10 @@ async function instantiateThreaded(threads: number): Promise<EmscriptenModule> {
     return module;
   } finally {
     (os as { cpus: () => os.CpuInfo[] }).cpus = realCpus;
+    // The Emscripten glue adds handlers that rethrow every uncaught error from inside itself,
+    // which buries the real stack under a page of minified glue; the engine has its own.
+    for (const l of process.listeners('uncaughtException')) if (!before.uncaught.includes(l)) process.off('uncaughtException', l);
+    for (const l of process.listeners('unhandledRejection')) if (!before.rejection.includes(l)) process.off('unhandledRejection', l);
   }
 }
 

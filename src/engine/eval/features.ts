@@ -4,7 +4,6 @@
  * optional horizontal-flip test-time augmentation.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
 import type { Backbone, Params } from '../models/types';
 import { flipHorizontal, indexBatches, type LabeledImages } from './images';
 
@@ -65,7 +64,7 @@ export function predictProbabilities(logits: LogitsFn, data: LabeledImages, o: {
       const x = data.batch(idx);
       const a = tf.softmax(logits(x));
       if (a.shape[1] !== k) throw new Error(`predict: model gives ${a.shape[1]} classes, data has ${k}`);
-      return flip ? [a, tf.softmax(logits(flipHorizontal(x))).add(a).div(2)] : [a];
+      return flip ? [a, tf.div(tf.add(tf.softmax(logits(flipHorizontal(x))), a), 2)] : [a];
     });
     plain.set(p.dataSync(), idx[0] * k);
     if (flip && pf) flip.set(pf.dataSync(), idx[0] * k);

@@ -4,7 +4,6 @@
  * cache to it; tests use `inMemoryImages`.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
 
 /** A labeled image set read in batches. */
 export interface LabeledImages {
@@ -69,8 +68,8 @@ export function flipHorizontal(x: tf.Tensor4D): tf.Tensor4D {
 /** Flips each image of the batch horizontally with probability 1/2 (seeded). */
 export function randomFlip(x: tf.Tensor4D, seed: number): tf.Tensor4D {
   return tf.tidy(() => {
-    const coin = tf.randomUniform([x.shape[0], 1, 1, 1], 0, 1, 'float32', seed).less(0.5);
-    return tf.where(coin.tile([1, x.shape[1], x.shape[2], x.shape[3]]), flipHorizontal(x), x) as tf.Tensor4D;
+    const coin = tf.less(tf.randomUniform([x.shape[0], 1, 1, 1], 0, 1, 'float32', seed), 0.5);
+    return tf.where(tf.tile(coin, [1, x.shape[1], x.shape[2], x.shape[3]]), flipHorizontal(x), x) as tf.Tensor4D;
   });
 }
 

@@ -4,7 +4,6 @@
  * class with weight exp(similarity / T). Used as the per-epoch monitor of SSL training.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
 import type { FeatureMatrix } from './features';
 
 /** Settings of the kNN classifier (defaults: lightly's k = 200, T = 0.1). */
@@ -27,8 +26,8 @@ export interface KnnResult {
 function normalizedRows(f: FeatureMatrix): tf.Tensor2D {
   return tf.tidy(() => {
     const x = tf.tensor2d(f.data, [f.n, f.dim]);
-    const norm = x.norm('euclidean', 1, true).maximum(1e-12);
-    return x.div(norm) as tf.Tensor2D;
+    const norm = tf.maximum(tf.norm(x, 'euclidean', 1, true), 1e-12);
+    return tf.div(x, norm) as tf.Tensor2D;
   });
 }
 

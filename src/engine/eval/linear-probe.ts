@@ -6,8 +6,6 @@
  * are folded back so they apply to raw features (and can initialise an LP-FT head).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { NamedOptimizer, type TrainableVar } from '../train/optimizers';
 import { cosineWithWarmup } from '../train/schedules';
 import { SeededRandom } from '../train/seed';
@@ -53,7 +51,7 @@ export interface ProbeFit {
 export function probeProbabilities(fit: ProbeFit, f: FeatureMatrix): Float64Array {
   if (f.dim !== fit.dim) throw new Error(`probe: fitted on ${fit.dim}-dim features, got ${f.dim}`);
   const p = tf.tidy(() => {
-    const logits = tf.matMul(tf.tensor2d(f.data, [f.n, f.dim]), tf.tensor2d(fit.weight, [fit.dim, fit.numClasses])).add(tf.tensor1d(fit.bias));
+    const logits = tf.add(tf.matMul(tf.tensor2d(f.data, [f.n, f.dim]), tf.tensor2d(fit.weight, [fit.dim, fit.numClasses])), tf.tensor1d(fit.bias));
     return tf.softmax(logits);
   });
   const out = Float64Array.from(p.dataSync());
@@ -79,8 +77,8 @@ function standardizer(f: FeatureMatrix): Standardizer {
 function fitOne(x: tf.Tensor2D, y: tf.Tensor2D, rowWeights: tf.Tensor1D, lr: number, wd: number, o: Required<Pick<ProbeOptions, 'epochs' | 'batchSize' | 'seed'>>): { w: Float32Array; b: Float32Array } {
   const [n, dim] = x.shape;
   const k = y.shape[1];
-  const w = tf.variable(tf.zeros([dim, k]), true);
-  const b = tf.variable(tf.zeros([k]), true);
+  const w = tf.tidy(() => tf.variable(tf.zeros([dim, k]), true));
+  const b = tf.tidy(() => tf.variable(tf.zeros([k]), true));
   const vars: TrainableVar[] = [{ name: 'weight', variable: w, decay: true }, { name: 'bias', variable: b, decay: false }];
   const opt = new NamedOptimizer({ kind: 'sgd', momentum: 0.9, weightDecay: wd });
   const rng = new SeededRandom(o.seed);
@@ -97,8 +95,8 @@ function fitOne(x: tf.Tensor2D, y: tf.Tensor2D, rowWeights: tf.Tensor1D, lr: num
           const xb = tf.gather(x, idx);
           const yb = tf.gather(y, idx);
           const rw = tf.gather(rowWeights, idx);
-          const logp = tf.logSoftmax(tf.matMul(xb, w).add(b));
-          return tf.sum(tf.mul(tf.sum(tf.mul(yb, logp), 1), rw)).neg().div(tf.sum(rw)) as tf.Scalar;
+          const logp = tf.logSoftmax(tf.add(tf.matMul(xb, w), b));
+          return tf.div(tf.neg(tf.sum(tf.mul(tf.sum(tf.mul(yb, logp), 1), rw))), tf.sum(rw)) as tf.Scalar;
         }, [w, b]);
         idx.dispose();
         value.dispose();
@@ -139,6 +137,7 @@ export function linearProbe(
   val: FeatureMatrix, valLabels: ArrayLike<number>,
   numClasses: number, o: ProbeOptions = {},
 ): ProbeFit {
+  if (!tf.getGradient('BatchMatMul')) throw new Error('probe: tfjs gradients are not registered; call initBackend() from src/engine/backend first');
   if (train.n === 0) throw new Error('probe: the training set is empty');
   if (val.n === 0) throw new Error('probe: the validation set is empty');
   if (train.dim !== val.dim) throw new Error(`probe: train features have ${train.dim} dims, val ${val.dim}`);
@@ -148,8 +147,8 @@ export function linearProbe(
   const cw = o.classWeights ? Array.from(o.classWeights) : new Array<number>(numClasses).fill(1);
   if (cw.length !== numClasses || cw.some((v) => !(v >= 0))) throw new Error(`probe: classWeights must be ${numClasses} non-negative numbers`);
   const s = standardizer(train);
-  const x = tf.tidy(() => tf.tensor2d(train.data, [train.n, train.dim]).sub(tf.tensor1d(s.mean)).div(tf.tensor1d(s.std)) as tf.Tensor2D);
-  const y = tf.tidy(() => tf.oneHot(tf.tensor1d(Array.from(trainLabels), 'int32'), numClasses).toFloat() as tf.Tensor2D);
+  const x = tf.tidy(() => tf.div(tf.sub(tf.tensor2d(train.data, [train.n, train.dim]), tf.tensor1d(s.mean)), tf.tensor1d(s.std)) as tf.Tensor2D);
+  const y = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(Array.from(trainLabels), 'int32'), numClasses), 'float32') as tf.Tensor2D);
   const rowWeights = tf.tensor1d(Array.from(trainLabels, (l) => cw[l]));
   const trials: Array<ProbeTrial & { weight: Float32Array; bias: Float32Array }> = [];
   try {

@@ -10,7 +10,7 @@ import { emaUpdate, type MomentumPair } from '../train/ema';
 import { cosineMomentum } from '../train/schedules';
 import { SeededRandom } from '../train/seed';
 import type { TrainableVar } from '../train/optimizers';
-import { cutMix } from '../adapt/cutmix';
+import { cutMix } from '../data/augment/cutmix';
 import { infoNceLoss, l2Normalize, mixedInfoNceLoss } from './losses';
 import type { MethodState, SslMethod, StepInfo } from './method';
 import { buildNetwork, cloneTarget, disposeHeads, disposeParamsMap, project, type MlpSize, type SslNetwork } from './network';
@@ -90,9 +90,9 @@ export class Moco implements SslMethod {
     const negatives = this.queue.values as unknown as tf.Tensor2D;
     let loss = infoNceLoss(q, k, negatives, this.config.temperature);
     if (this.config.uft) {
-      const { mixed, lambda, permutation } = cutMix(views[0], this.rng, this.config.uft.alpha);
+      const { mixed, lambda, permutation } = cutMix(views[0], this.config.uft.alpha, this.rng);
       const qm = project(this.net, this.net.params, mixed, qCtx);
-      const mixLoss = mixedInfoNceLoss(qm, k, permutation, negatives, this.config.temperature, lambda);
+      const mixLoss = mixedInfoNceLoss(qm, k, permutation, negatives, this.config.temperature, tf.tensor1d(lambda));
       loss = tf.add(loss, tf.mul(this.config.uft.weight, mixLoss));
     }
     this.pending.push(tf.keep(k));

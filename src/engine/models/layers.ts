@@ -5,8 +5,6 @@
  * as they did in the framework they came from.
  */
 import * as tf from '@tensorflow/tfjs-core';
-// tfjs-core alone registers no gradients; models are trained, so register them once here.
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import type { BnLayerRef, ForwardContext, Params } from './types';
 
 /** Looks a variable up by name, with an error naming it when it is missing. */

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { useTestBackend } from '../train/tf-setup';
+import { startBackend } from './setup';
 import { loadFashion } from './fashion';
 import { knnClassify } from '../../../src/engine/eval/knn';
 import { linearProbe, probeProbabilities } from '../../../src/engine/eval/linear-probe';
@@ -8,7 +8,7 @@ import { accuracy, argmaxRows } from '../../../src/engine/eval/metrics';
 import type { FeatureMatrix } from '../../../src/engine/eval/features';
 
 beforeAll(async () => {
-  await useTestBackend();
+  await startBackend();
 });
 
 function pixelsAsFeatures(split: 'train' | 't10k', start: number, n: number): { f: FeatureMatrix; labels: Int32Array } {

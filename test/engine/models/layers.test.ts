@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
 import { ParamBuilder } from '../../../src/engine/models/builder';
 import { batchNorm, conv2d, groupNorm, layerNorm, maxPool, standardizeKernel } from '../../../src/engine/models/layers';

@@ -4,6 +4,7 @@
  * PyTorch's eval-mode outputs for a fixed 2×32×32 input; the imported models must match them.
  * The weights are too big to commit (45–95 MB), so they are generated into a temp folder;
  * CI has python3-torch, so this runs there. Without torch it is skipped with the reason.
+ * Runs on the wasm backend (forward kernels as shipped; the pure-JS cpu backend takes 13 s for BiT).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -11,7 +12,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
 import { createBackbone, disposeParams } from '../../../src/engine/models/registry';
 import { readWeightFile } from '../../../src/engine/models/import/read-file';
 import { loadWeights } from '../../../src/engine/models/import/load';
@@ -22,7 +23,7 @@ const hasTorch = spawnSync('/usr/bin/python3', ['-c', 'import torch, torchvision
 const dir = hasTorch ? mkdtempSync(join(tmpdir(), 'attune-parity-')) : '';
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await tf.setBackend('wasm');
   if (hasTorch) execFileSync('/usr/bin/python3', ['bench/peer/make_weights.py', dir], { stdio: 'pipe' });
 }, 120_000);
 
