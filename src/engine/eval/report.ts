@@ -100,6 +100,8 @@ export function worstInCell(images: ImageResult[], trueClass: number, predictedC
 /** Computes the full report of one evaluation. */
 export function evaluateClassifier(t: ProbabilityTable, o: EvaluateOptions = {}): EvalReport {
   validateTable(t);
+  const bad = t.probs.findIndex((p) => !Number.isFinite(p));
+  if (bad >= 0) throw new Error(`evaluate: probability of image ${Math.floor(bad / t.numClasses)}, class ${bad % t.numClasses} is ${t.probs[bad]} (the model diverged?)`);
   const k = t.numClasses;
   const preds = argmaxRows(t.probs, k);
   const cm = confusionMatrix(t.labels, preds, k);

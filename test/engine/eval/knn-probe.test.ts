@@ -79,3 +79,23 @@ describe('linear probe', () => {
     expect(count6(heavy)).toBeGreaterThan(count6(plain));
   });
 });
+
+describe('linear probe against scikit-learn', () => {
+  it('reaches the L2 logistic-regression optimum of sklearn (weight decay = 1/(C·n))', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { resolve } = await import('node:path');
+    const ref = JSON.parse(readFileSync(resolve(__dirname, '../../fixtures/metrics/logreg-sklearn.json'), 'utf8')) as {
+      weightDecay: number; numClasses: number; dim: number;
+      train: { x: number[]; y: number[] }; query: { x: number[]; y: number[] }; queryProbs: number[];
+    };
+    const f = (x: number[]): FeatureMatrix => ({ data: Float32Array.from(x), n: x.length / ref.dim, dim: ref.dim });
+    const train = f(ref.train.x);
+    const query = f(ref.query.x);
+    const fit = linearProbe(train, ref.train.y, query, ref.query.y, ref.numClasses, {
+      lrs: [0.5], weightDecays: [ref.weightDecay], epochs: 150, batchSize: train.n,
+    });
+    const probs = probeProbabilities(fit, query);
+    const gap = Math.max(...Array.from(probs, (p, i) => Math.abs(p - ref.queryProbs[i])));
+    expect(gap).toBeLessThan(2e-3);
+  });
+});
