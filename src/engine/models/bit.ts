@@ -35,7 +35,7 @@ const gnNames = (p: string) => ({ gamma: `${p}/group_norm/gamma`, beta: `${p}/gr
 const convName = (p: string) => `${p}/standardized_conv2d/kernel`;
 
 /** Builds a BiT ResNet v2 by preset name and optional overrides (e.g. fewer `layers` for tests). */
-export function createBiT(arch: string, overrides: Partial<BiTConfig> = {}, seed = 0): Backbone {
+export function createBiT(arch: string, overrides: Partial<BiTConfig> = {}, seed = 0, skipInit = false): Backbone {
   const preset = BIT_PRESETS[arch];
   if (!preset) throw new Error(`unknown BiT model "${arch}" (known: ${Object.keys(BIT_PRESETS).join(', ')})`);
   const config = { ...preset, ...overrides };
@@ -43,7 +43,7 @@ export function createBiT(arch: string, overrides: Partial<BiTConfig> = {}, seed
     throw new Error(`${arch}: config.layers must be four positive integers`);
   }
   const wf = config.widthFactor;
-  const b = new ParamBuilder(seed);
+  const b = new ParamBuilder(seed, skipInit);
   const root = b.conv(convName('resnet/root_block'), 7, config.inChannels, 64 * wf);
   const units: Unit[] = [];
   let inC = 64 * wf;

@@ -25,13 +25,23 @@ export class ParamBuilder {
   readonly specs: ParamSpec[] = [];
   readonly bnLayers: BnLayerRef[] = [];
 
-  constructor(readonly seed: number) {}
+  /**
+   * @param seed seeds every variable's initial value
+   * @param skipInit fill with zeros (ones for scales and variances) instead of random values:
+   *   for models whose weights are about to be imported
+   */
+  constructor(
+    readonly seed: number,
+    readonly skipInit = false,
+  ) {}
 
   /** Adds one variable; `init` builds its initial value (it is kept, not disposed). */
   add(name: string, shape: number[], role: ParamRole, init: () => tf.Tensor, depthwise = false): string {
     if (this.params.has(name)) throw new Error(`duplicate parameter name "${name}"`);
     const trainable = role !== 'running-mean' && role !== 'running-var';
-    const value = tf.tidy(init);
+    const value = this.skipInit
+      ? role === 'norm-scale' || role === 'running-var' ? tf.ones(shape) : tf.zeros(shape)
+      : tf.tidy(init);
     const v = tf.variable(value, trainable);
     value.dispose();
     this.params.set(name, v);

@@ -46,13 +46,13 @@ interface ConvBn { conv: string; bn: BnLayerRef; k: number; stride: number; dept
 interface MBConv { expand?: ConvBn; dw: ConvBn; se: { fc1: string; fc1b: string; fc2: string; fc2b: string }; project: ConvBn; residual: boolean }
 
 /** Builds an EfficientNet by preset name and optional overrides. */
-export function createEfficientNet(arch: string, overrides: Partial<EfficientNetConfig> = {}, seed = 0): Backbone {
+export function createEfficientNet(arch: string, overrides: Partial<EfficientNetConfig> = {}, seed = 0, skipInit = false): Backbone {
   const preset = EFFICIENTNET_PRESETS[arch];
   if (!preset) throw new Error(`unknown EfficientNet "${arch}" (known: ${Object.keys(EFFICIENTNET_PRESETS).join(', ')})`);
   const config = { ...preset, ...overrides };
   if (!(config.widthMult > 0) || !(config.depthMult > 0)) throw new Error(`${arch}: config.widthMult and depthMult must be positive`);
   if (config.padding !== 'symmetric' && config.padding !== 'same') throw new Error(`${arch}: config.padding must be "symmetric" or "same"`);
-  const b = new ParamBuilder(seed);
+  const b = new ParamBuilder(seed, skipInit);
   const convBn = (prefix: string, k: number, inC: number, outC: number, stride: number, depthwise: boolean, act: boolean): ConvBn => {
     const conv = depthwise ? b.depthwise(`${prefix}.0.weight`, k, inC) : b.conv(`${prefix}.0.weight`, k, inC, outC);
     return { conv, bn: b.batchNorm(`${prefix}.1`, outC, config.bnEps, conv), k, stride, depthwise, act };

@@ -9,14 +9,14 @@ import { RESNET_PRESETS, createResNet } from './resnet';
 import { BIT_PRESETS, createBiT } from './bit';
 import { EFFICIENTNET_PRESETS, createEfficientNet } from './efficientnet';
 
-type Factory = (config: Record<string, unknown>, seed: number) => Backbone;
+type Factory = (config: Record<string, unknown>, seed: number, skipInit: boolean) => Backbone;
 
 /** Name → factory. Configs are partial overrides of each architecture's defaults. */
 const FACTORIES: Record<string, Factory> = {
-  'small-resnet': (c, s) => createSmallResNet(c, s),
-  ...Object.fromEntries(Object.keys(RESNET_PRESETS).map((a) => [a, (c: Record<string, unknown>, s: number) => createResNet(a, c, s)])),
-  ...Object.fromEntries(Object.keys(BIT_PRESETS).map((a) => [a, (c: Record<string, unknown>, s: number) => createBiT(a, c, s)])),
-  ...Object.fromEntries(Object.keys(EFFICIENTNET_PRESETS).map((a) => [a, (c: Record<string, unknown>, s: number) => createEfficientNet(a, c, s)])),
+  'small-resnet': (c, s, skip) => createSmallResNet(c, s, skip),
+  ...Object.fromEntries(Object.keys(RESNET_PRESETS).map((a): [string, Factory] => [a, (c, s, skip) => createResNet(a, c, s, skip)])),
+  ...Object.fromEntries(Object.keys(BIT_PRESETS).map((a): [string, Factory] => [a, (c, s, skip) => createBiT(a, c, s, skip)])),
+  ...Object.fromEntries(Object.keys(EFFICIENTNET_PRESETS).map((a): [string, Factory] => [a, (c, s, skip) => createEfficientNet(a, c, s, skip)])),
 };
 
 /** Architecture names `createBackbone` accepts. */
@@ -24,11 +24,14 @@ export function listArchitectures(): string[] {
   return Object.keys(FACTORIES);
 }
 
-/** Builds a backbone with seeded (PyTorch-like, Kaiming-normal) initial weights. */
-export function createBackbone(arch: string, config: Record<string, unknown> = {}, seed = 0): Backbone {
+/**
+ * Builds a backbone with seeded (PyTorch-like, Kaiming-normal) initial weights; with
+ * `options.skipInit` the variables are zeros/ones instead (fast, for weights about to be imported).
+ */
+export function createBackbone(arch: string, config: Record<string, unknown> = {}, seed = 0, options: { skipInit?: boolean } = {}): Backbone {
   const f = FACTORIES[arch];
   if (!f) throw new Error(`unknown architecture "${arch}" (known: ${listArchitectures().join(', ')})`);
-  return f(config, seed);
+  return f(config, seed, options.skipInit ?? false);
 }
 
 /** A deep copy of params as new variables with the same trainable flags (e.g. an EMA target). */

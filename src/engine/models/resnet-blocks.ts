@@ -12,6 +12,8 @@ import { batchNorm, conv2d, param, relu } from './layers';
 export interface ResBlock {
   kind: 'basic' | 'bottleneck';
   stride: number;
+  /** index of the strided conv: 0 for basic blocks and Keras-style bottlenecks, 1 for torchvision's */
+  stridedConv: number;
   convs: string[];
   bns: BnLayerRef[];
   downsample?: { conv: string; bn: BnLayerRef };
@@ -23,7 +25,9 @@ export function blockOutChannels(kind: ResBlock['kind'], planes: number): number
 }
 
 /** Declares one block's parameters. */
-export function buildBlock(b: ParamBuilder, prefix: string, kind: ResBlock['kind'], inC: number, planes: number, stride: number): ResBlock {
+export function buildBlock(
+  b: ParamBuilder, prefix: string, kind: ResBlock['kind'], inC: number, planes: number, stride: number, eps = 1e-5, strideOnFirst = false,
+): ResBlock {
   const outC = blockOutChannels(kind, planes);
   const convs: string[] = [];
   const bns: BnLayerRef[] = [];
@@ -31,25 +35,24 @@ export function buildBlock(b: ParamBuilder, prefix: string, kind: ResBlock['kind
   layout.forEach(([k, i, o], idx) => {
     const conv = b.conv(`${prefix}.conv${idx + 1}.weight`, k, i, o);
     convs.push(conv);
-    bns.push(b.batchNorm(`${prefix}.bn${idx + 1}`, o, 1e-5, conv));
+    bns.push(b.batchNorm(`${prefix}.bn${idx + 1}`, o, eps, conv));
   });
   let downsample: ResBlock['downsample'];
   if (stride !== 1 || inC !== outC) {
     const conv = b.conv(`${prefix}.downsample.0.weight`, 1, inC, outC);
-    downsample = { conv, bn: b.batchNorm(`${prefix}.downsample.1`, outC, 1e-5, conv) };
+    downsample = { conv, bn: b.batchNorm(`${prefix}.downsample.1`, outC, eps, conv) };
   }
-  return { kind, stride, convs, bns, downsample };
+  return { kind, stride, stridedConv: kind === 'basic' || strideOnFirst ? 0 : 1, convs, bns, downsample };
 }
 
 /** Runs one block. */
 export function blockForward(params: Params, block: ResBlock, x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor4D {
   let out: tf.Tensor4D = x;
   const last = block.convs.length - 1;
-  const strided = block.kind === 'basic' ? 0 : 1;
   block.convs.forEach((conv, i) => {
     const kernel = param(params, conv);
     const k = kernel.shape[0];
-    const stride = i === strided ? block.stride : 1;
+    const stride = i === block.stridedConv ? block.stride : 1;
     out = conv2d(out, kernel, { stride, padding: (k - 1) / 2 });
     out = batchNorm(params, block.bns[i], out, ctx) as tf.Tensor4D;
     if (i < last) out = relu(out);

@@ -16,6 +16,10 @@ export interface ResNetConfig {
   /** stem width; stage widths are width, 2·width, 4·width, 8·width */
   width: number;
   inChannels: number;
+  /** which conv of a block strides: torchvision's 3×3 ("v1.5", default) or Keras/Caffe's first 1×1 */
+  strideOn?: '3x3' | '1x1';
+  /** BatchNorm epsilon (Keras applications' ResNet uses 1.001e-5) */
+  bnEps?: number;
 }
 
 /** The standard depths. */
@@ -27,23 +31,24 @@ export const RESNET_PRESETS: Record<string, ResNetConfig> = {
 };
 
 /** Builds a ResNet from a preset name and optional overrides (e.g. a smaller `width` for tests). */
-export function createResNet(arch: string, overrides: Partial<ResNetConfig> = {}, seed = 0): Backbone {
+export function createResNet(arch: string, overrides: Partial<ResNetConfig> = {}, seed = 0, skipInit = false): Backbone {
   const preset = RESNET_PRESETS[arch];
   if (!preset) throw new Error(`unknown ResNet "${arch}" (known: ${Object.keys(RESNET_PRESETS).join(', ')})`);
   const config = { ...preset, ...overrides };
   if (!Number.isInteger(config.width) || config.width < 1) throw new Error(`${arch}: config.width must be a positive integer`);
+  if (config.strideOn !== undefined && config.strideOn !== '3x3' && config.strideOn !== '1x1') throw new Error(`${arch}: config.strideOn must be "3x3" or "1x1"`);
   if (config.layers.length !== 4 || config.layers.some((n) => !Number.isInteger(n) || n < 1)) {
     throw new Error(`${arch}: config.layers must be four positive integers`);
   }
-  const b = new ParamBuilder(seed);
+  const b = new ParamBuilder(seed, skipInit);
   const stem = b.conv('conv1.weight', 7, config.inChannels, config.width);
-  const stemBn = b.batchNorm('bn1', config.width, 1e-5, stem);
+  const stemBn = b.batchNorm('bn1', config.width, config.bnEps ?? 1e-5, stem);
   const blocks: ResBlock[] = [];
   let inC = config.width;
   config.layers.forEach((n, s) => {
     const planes = config.width * 2 ** s;
     for (let i = 0; i < n; i++) {
-      blocks.push(buildBlock(b, `layer${s + 1}.${i}`, config.block, inC, planes, i === 0 && s > 0 ? 2 : 1));
+      blocks.push(buildBlock(b, `layer${s + 1}.${i}`, config.block, inC, planes, i === 0 && s > 0 ? 2 : 1, config.bnEps ?? 1e-5, config.strideOn === '1x1'));
       inC = blockOutChannels(config.block, planes);
     }
   });

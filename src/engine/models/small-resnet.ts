@@ -38,9 +38,9 @@ export function smallResNetConfig(partial: Partial<SmallResNetConfig> = {}): Sma
 }
 
 /** Builds a small ResNet with seeded initial weights. */
-export function createSmallResNet(partial: Partial<SmallResNetConfig> = {}, seed = 0): Backbone {
+export function createSmallResNet(partial: Partial<SmallResNetConfig> = {}, seed = 0, skipInit = false): Backbone {
   const config = smallResNetConfig(partial);
-  const b = new ParamBuilder(seed);
+  const b = new ParamBuilder(seed, skipInit);
   const stem = b.conv('conv1.weight', 3, config.inChannels, config.widths[0]);
   const stemBn = b.batchNorm('bn1', config.widths[0], 1e-5, stem);
   const blocks: ResBlock[] = [];

@@ -47,7 +47,7 @@ function relError(a: Float32Array, b: Float32Array): number {
 }
 
 function checkParity(arch: string, file: string) {
-  const backbone = createBackbone(arch, {}, 5);
+  const backbone = createBackbone(arch, {}, 5, { skipInit: true });
   const weights = readWeightFile(join(dir, file));
   const { report, head } = loadWeights(backbone, weights, { withHead: true, strict: true });
   expect(report.missing).toEqual([]);
@@ -106,6 +106,60 @@ describe.skipIf(!hasTorch)('PyTorch parity (eval mode, 2×32×32, relative error
     const { fe, le } = checkParity('efficientnet-b0', 'efficientnet-b0.safetensors');
     expect(fe).toBeLessThan(1e-4);
     expect(le).toBeLessThan(1e-4);
+  });
+});
+
+const hasH5py = hasTorch && spawnSync('/usr/bin/python3', ['-c', 'import h5py'], { stdio: 'ignore' }).status === 0;
+
+describe.skipIf(!hasH5py)('Keras .h5 parity (keras.applications layout emulated in PyTorch by bench/peer/make_keras_h5.py)', () => {
+  const kdir = hasH5py ? mkdtempSync(join(tmpdir(), 'attune-keras-')) : '';
+  beforeAll(() => {
+    // the Keras ResNet layout at reduced width/depth keeps CI light (the full one is the same code)
+    execFileSync('/usr/bin/python3', ['bench/peer/make_keras_h5.py', kdir, '--resnet-width', '16', '--resnet-layers', '2,1,1,1'], { stdio: 'pipe' });
+  }, 120_000);
+  afterAll(() => rmSync(kdir, { recursive: true, force: true }));
+
+  const cases = [
+    ['resnet50', { strideOn: '1x1', bnEps: 1.001e-5, width: 16, layers: [2, 1, 1, 1] }, 'stride on the 1×1 conv, conv biases folded into BN'],
+    ['efficientnet-b0', { padding: 'same', bnEps: 1e-3 }, "TF 'same' padding, Keras block names"],
+  ] as const;
+  for (const [arch, config, what] of cases) {
+    it(`${arch} (${what}): relative error < 1e-4`, () => {
+      const read = (f: string) => readNpy(new Uint8Array(readFileSync(join(kdir, f))), f);
+      const backbone = createBackbone(arch, { ...config }, 0, { skipInit: true });
+      const { report, head } = loadWeights(backbone, readWeightFile(join(kdir, `keras-${arch}.h5`)), { withHead: true, strict: true });
+      expect(report.unexpected).toEqual([]);
+      if (arch === 'resnet50') expect(report.ignored.filter((k) => k.includes('folded')).length).toBe(20); // every conv: 1 stem + 4 + 3 + 3×4
+      const input = read('input.npy');
+      const x = tf.tensor4d(input.data, input.shape as [number, number, number, number]);
+      const feats = backbone.forwardFeatures(backbone.params, x, { bnMode: 'eval' });
+      const logits = headForward(head!.params, head!.prefix, head!.spec, feats, { bnMode: 'eval' });
+      expect(relError(feats.dataSync() as Float32Array, read(`keras-${arch}.features.npy`).data)).toBeLessThan(1e-4);
+      expect(relError(logits.dataSync() as Float32Array, read(`keras-${arch}.logits.npy`).data)).toBeLessThan(1e-4);
+      tf.dispose([x, feats, logits]);
+      disposeParams(backbone.params);
+    });
+  }
+});
+
+describe('committed fixture (bench/peer/make_fixtures.py): small-resnet from a DataParallel state dict', () => {
+  it('matches PyTorch features and logits with relative error < 1e-4', () => {
+    const fx = (f: string) => join('test/fixtures/weights', f);
+    const read = (f: string) => readNpy(new Uint8Array(readFileSync(fx(f))), f);
+    const backbone = createBackbone('small-resnet', { widths: [8, 16], blocks: 1 }, 1);
+    const { report, head } = loadWeights(backbone, readWeightFile(fx('small-resnet.safetensors')), { withHead: true, strict: true });
+    expect(report.strippedPrefix).toBe('module.');
+    expect(report.unexpected).toEqual([]);
+    const input = read('small-resnet.input.npy');
+    const x = tf.tensor4d(input.data, input.shape as [number, number, number, number]);
+    const feats = backbone.forwardFeatures(backbone.params, x, { bnMode: 'eval' });
+    const logits = headForward(head!.params, head!.prefix, head!.spec, feats, { bnMode: 'eval' });
+    expect(relError(feats.dataSync() as Float32Array, read('small-resnet.features.npy').data)).toBeLessThan(1e-4);
+    expect(relError(logits.dataSync() as Float32Array, read('small-resnet.logits.npy').data)).toBeLessThan(1e-4);
+    // and a different (wrong) weight file gives clearly different logits: the check can fail
+    const other = createBackbone('small-resnet', { widths: [8, 16], blocks: 1 }, 2);
+    const wrong = headForward(head!.params, head!.prefix, head!.spec, other.forwardFeatures(other.params, x, { bnMode: 'eval' }), { bnMode: 'eval' });
+    expect(relError(wrong.dataSync() as Float32Array, read('small-resnet.logits.npy').data)).toBeGreaterThan(1e-2);
   });
 });
 

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
 import { cloneParams, createBackbone, disposeParams, listArchitectures, trainableNames } from '../../../src/engine/models/registry';
+import { MODEL_CATALOG } from '../../../src/engine/models/catalog';
 import { createHead, headBnLayers, headForward, linearHeadSpec, mlpHeadSpec } from '../../../src/engine/models/heads';
 
 beforeAll(async () => {
@@ -49,6 +50,13 @@ describe('registry', () => {
     expect(Array.from(f.dataSync())).toEqual(Array.from(m.forwardFeatures(m.params, x, { bnMode: 'eval' }).dataSync()));
   });
 
+  it('skipInit builds zeros (ones for BN scale and variance) without random sampling', () => {
+    const m = createBackbone('small-resnet', { widths: [4] }, 1, { skipInit: true });
+    expect(m.params.get('conv1.weight')!.sum().dataSync()[0]).toBe(0);
+    expect(Array.from(m.params.get('bn1.running_var')!.dataSync())).toEqual([1, 1, 1, 1]);
+    expect(Array.from(m.params.get('bn1.weight')!.dataSync())).toEqual([1, 1, 1, 1]);
+  });
+
   it('cloneParams copies values into independent variables', () => {
     const m = createBackbone('small-resnet', { widths: [4] }, 1);
     const copy = cloneParams(m.params);
@@ -63,8 +71,8 @@ describe('registry', () => {
     const cases: [string, Record<string, unknown>, number][] = [
       ['resnet18', { width: 8 }, 64],
       ['resnet50', { width: 4, layers: [1, 1, 1, 1] }, 128],
-      ['bit-r50x1', { layers: [1, 1, 1, 1] }, 2048],
-      ['efficientnet-b0', {}, 1280],
+      ['bit-r50x1', { layers: [1, 1, 1, 1], widthFactor: 0.5 }, 1024],
+      ['efficientnet-b0', { widthMult: 0.5, depthMult: 0.5 }, 640],
     ];
     for (const [arch, cfg, dim] of cases) {
       const m = createBackbone(arch, cfg, 0);
@@ -74,6 +82,18 @@ describe('registry', () => {
       expect(Number.isFinite(f.sum().dataSync()[0])).toBe(true);
       f.dispose();
       disposeParams(m.params);
+    }
+  });
+});
+
+describe('catalog', () => {
+  it('names only known architectures, https locations and unique ids', () => {
+    const archs = listArchitectures();
+    expect(new Set(MODEL_CATALOG.map((e) => e.id)).size).toBe(MODEL_CATALOG.length);
+    for (const e of MODEL_CATALOG) {
+      expect(archs).toContain(e.arch);
+      expect(e.url).toMatch(/^https:\/\//);
+      expect(e.needsConversion).toBe(e.fileFormat === 'pytorch-pickle');
     }
   });
 });

@@ -6,6 +6,7 @@ import type { Backbone, HeadSpec, ParamSpec, Params } from '../types';
 import { createHead, linearHeadSpec } from '../heads';
 import { assignValues, matchWeights, type ImportReport } from './match';
 import type { WeightFile } from './read-file';
+import { foldKerasConvBiases, kerasAliases } from './keras-names';
 
 /** Where an architecture's classifier lives: the head prefix and file-key aliases. */
 export interface ClassifierNaming {
@@ -25,9 +26,9 @@ export function classifierNaming(arch: string): ClassifierNaming {
 }
 
 /** The number of classes of the classifier stored in a file, if it has one for this arch. */
-export function detectClassifier(arch: string, featureDim: number, file: WeightFile): number | undefined {
+export function detectClassifier(arch: string, featureDim: number, file: WeightFile, aliases = classifierNaming(arch).aliases): number | undefined {
   const naming = classifierNaming(arch);
-  const keys = [`${naming.prefix}.weight`, ...[...naming.aliases].filter(([, v]) => v === `${naming.prefix}.weight`).map(([k]) => k)];
+  const keys = [`${naming.prefix}.weight`, ...[...aliases].filter(([, v]) => v === `${naming.prefix}.weight`).map(([k]) => k)];
   for (const [key, t] of file.tensors) {
     if (!keys.some((k) => key === k || key.endsWith(`.${k}`) || key.endsWith(`/${k}`))) continue;
     const s = t.shape;
@@ -60,16 +61,24 @@ export interface LoadResult {
  */
 export function loadWeights(backbone: Backbone, file: WeightFile, opts: { withHead?: boolean; strict?: boolean } = {}): LoadResult {
   const naming = classifierNaming(backbone.arch);
+  let tensors = file.tensors;
+  let folded: string[] = [];
+  const aliases = new Map(naming.aliases);
+  if (file.format === 'h5') {
+    ({ tensors, folded } = foldKerasConvBiases(tensors));
+    for (const [k, v] of kerasAliases(backbone, tensors.keys())) aliases.set(k, v);
+  }
   let head: LoadedHead | undefined;
   if (opts.withHead) {
-    const classes = detectClassifier(backbone.arch, backbone.featureDim, file);
+    const classes = detectClassifier(backbone.arch, backbone.featureDim, { ...file, tensors }, aliases);
     if (classes) {
       const spec = linearHeadSpec(backbone.featureDim, classes);
       head = { spec, prefix: naming.prefix, ...createHead(spec, naming.prefix, 0) };
     }
   }
   const specs = head ? [...backbone.specs, ...head.specs] : backbone.specs;
-  const { report, values } = matchWeights(specs, file.tensors, file.layout, naming.aliases);
+  const { report, values } = matchWeights(specs, tensors, file.layout, aliases);
+  report.ignored.push(...folded.map((k) => `${k} (folded into BN moving_mean)`));
   if (opts.strict && (report.missing.length || report.misshaped.length || report.matched.length === 0)) {
     const parts = [];
     if (report.matched.length === 0) parts.push('no key matches this architecture');

@@ -8,10 +8,12 @@ import { WeightFileError, type RawTensors } from '../formats/raw';
 import { readSafetensors } from '../formats/safetensors';
 import { readNpz } from '../formats/npy';
 import { readTfjsModel } from '../formats/tfjs';
+import { readHdf5 } from '../formats/hdf5';
+import { normalizeKerasKey } from './keras-names';
 import type { SourceLayout } from './match';
 
 /** Supported weight formats. */
-export type WeightFormat = 'safetensors' | 'npz' | 'tfjs';
+export type WeightFormat = 'safetensors' | 'npz' | 'tfjs' | 'h5';
 
 /** A weight file read into memory. */
 export interface WeightFile {
@@ -87,14 +89,20 @@ export function readWeightFile(path: string): WeightFile {
   if (ext === '.npz' || (bytes[0] === 0x50 && bytes[1] === 0x4b)) {
     return { path, format: 'npz', layout: 'tf', tensors: readNpz(bytes, path), metadata: {} };
   }
-  if (ext === '.h5' || ext === '.hdf5' || ext === '.keras') {
-    throw new WeightFileError(path, 'Keras HDF5 weights are not supported yet; convert with tensorflowjs_converter to a TensorFlow.js model.json, or to .npz');
+  if (ext === '.h5' || ext === '.hdf5') {
+    const tensors: RawTensors = new Map();
+    for (const [k, t] of readHdf5(bytes, path)) {
+      const short = normalizeKerasKey(k);
+      tensors.set(tensors.has(short) ? k : short, t);
+    }
+    return { path, format: 'h5', layout: 'tf', tensors, metadata: {} };
   }
+  if (ext === '.keras') throw new WeightFileError(path, 'Keras 3 .keras archives are not supported; save with model.save_weights("weights.h5") in Keras 2 format');
   if (ext === '.safetensors' || ext === '') {
     const { tensors, metadata } = readSafetensors(bytes, path);
     // Attune's own checkpoints store kernels in the model layout (HWIO, dense [in, out]).
     const layout: SourceLayout = metadata.layout === 'hwio' ? 'tf' : 'torch';
     return { path, format: 'safetensors', layout, tensors, metadata };
   }
-  throw new WeightFileError(path, `unknown weight format "${ext}" (supported: .safetensors, .npz, TensorFlow.js model.json)`);
+  throw new WeightFileError(path, `unknown weight format "${ext}" (supported: .safetensors, .npz, Keras .h5, TensorFlow.js model.json)`);
 }

@@ -1,0 +1,159 @@
+/**
+ * Checkpoints: a safetensors file with every variable in the model layout (HWIO kernels,
+ * dense [in, out]) and a JSON sidecar `<name>.attune.json` (architecture, config, head,
+ * normalisation, class names, provenance, and the SHA-256 of the weights file). Both are
+ * written to temporary names and renamed, weights first, so the sidecar marks a complete
+ * checkpoint. The reader validates the sidecar, the hash and every shape.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { z } from 'zod';
+import type { Backbone, HeadSpec, ParamSpec, Params } from './types';
+import { createBackbone } from './registry';
+import { createHead } from './heads';
+import { readSafetensors, writeSafetensors } from './formats/safetensors';
+import { assignValues, matchWeights } from './import/match';
+
+const blockSchema = z.object({
+  in: z.number().int().positive(),
+  out: z.number().int().positive(),
+  norm: z.enum(['batch', 'layer', 'none']),
+  activation: z.enum(['relu', 'none']),
+  bias: z.boolean().optional(),
+});
+
+/** The sidecar's schema. */
+export const checkpointMetaSchema = z.object({
+  format: z.literal('attune-checkpoint'),
+  version: z.literal(1),
+  arch: z.string().min(1),
+  config: z.record(z.string(), z.unknown()),
+  featureDim: z.number().int().positive(),
+  head: z.object({ prefix: z.string().min(1), spec: z.object({ blocks: z.array(blockSchema).min(1) }) }).optional(),
+  normalization: z.object({ mean: z.array(z.number()), std: z.array(z.number().positive()) }),
+  classNames: z.array(z.string()).optional(),
+  provenance: z
+    .object({
+      createdAt: z.string(),
+      sourceFileSha256: z.string().optional(),
+      runId: z.string().optional(),
+    })
+    .catchall(z.unknown()),
+  weightsSha256: z.string().regex(/^[0-9a-f]{64}$/),
+});
+
+/** What a checkpoint's sidecar records. */
+export type CheckpointMeta = z.infer<typeof checkpointMetaSchema>;
+
+/** ImageNet channel statistics, the default normalisation of pretrained weights. */
+export const IMAGENET_NORMALIZATION = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
+
+/** The sidecar path of a checkpoint's weights file. */
+export function sidecarPath(weightsPath: string): string {
+  return weightsPath.replace(/\.safetensors$/i, '') + '.attune.json';
+}
+
+/** SHA-256 hex digest of a file or bytes. */
+export function sha256(data: Uint8Array | string): string {
+  return createHash('sha256').update(typeof data === 'string' ? readFileSync(data) : data).digest('hex');
+}
+
+function writeAtomic(path: string, bytes: Uint8Array): void {
+  const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, bytes);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** What to store besides the variables. */
+export interface CheckpointInfo {
+  head?: { prefix: string; spec: HeadSpec; params: Params };
+  normalization?: { mean: number[]; std: number[] };
+  classNames?: string[];
+  provenance?: { sourceFileSha256?: string; runId?: string; [k: string]: unknown };
+}
+
+/** Writes a checkpoint (weights + sidecar) atomically; returns the sidecar content. */
+export function writeCheckpoint(path: string, backbone: Backbone, info: CheckpointInfo = {}): CheckpointMeta {
+  if (!/\.safetensors$/i.test(path)) throw new Error(`${path}: a checkpoint path must end in .safetensors`);
+  const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
+  const add = (params: Params) => {
+    for (const [name, v] of params) {
+      if (tensors.has(name)) throw new Error(`checkpoint: variable "${name}" appears in both backbone and head`);
+      tensors.set(name, { shape: v.shape, data: v.dataSync() as Float32Array });
+    }
+  };
+  add(backbone.params);
+  if (info.head) add(info.head.params);
+  const bytes = writeSafetensors(tensors, { layout: 'hwio', arch: backbone.arch, format: 'attune-checkpoint' });
+  const meta: CheckpointMeta = {
+    format: 'attune-checkpoint',
+    version: 1,
+    arch: backbone.arch,
+    config: backbone.config,
+    featureDim: backbone.featureDim,
+    ...(info.head ? { head: { prefix: info.head.prefix, spec: info.head.spec } } : {}),
+    normalization: info.normalization ?? IMAGENET_NORMALIZATION,
+    ...(info.classNames ? { classNames: info.classNames } : {}),
+    provenance: { createdAt: new Date().toISOString(), ...info.provenance },
+    weightsSha256: sha256(bytes),
+  };
+  checkpointMetaSchema.parse(meta);
+  writeAtomic(path, bytes);
+  writeAtomic(sidecarPath(path), new TextEncoder().encode(JSON.stringify(meta, null, 2) + '\n'));
+  return meta;
+}
+
+/** A checkpoint read back: a ready backbone, its head if any, and the sidecar. */
+export interface LoadedCheckpoint {
+  meta: CheckpointMeta;
+  backbone: Backbone;
+  head?: { prefix: string; spec: HeadSpec; params: Params; specs: ParamSpec[] };
+}
+
+/** True when `path` has a checkpoint sidecar next to it. */
+export function isCheckpoint(path: string): boolean {
+  return /\.safetensors$/i.test(path) && existsSync(sidecarPath(path));
+}
+
+/** Reads and validates a checkpoint; errors name the file and what is wrong. */
+export function readCheckpoint(path: string): LoadedCheckpoint {
+  const side = sidecarPath(path);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(side, 'utf8'));
+  } catch (e) {
+    throw new Error(`${side}: checkpoint sidecar is missing or not JSON (${(e as Error).message})`);
+  }
+  const parsed = checkpointMetaSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`${side}: invalid checkpoint sidecar at "${issue.path.join('.')}": ${issue.message}`);
+  }
+  const meta = parsed.data;
+  const bytes = new Uint8Array(readFileSync(path));
+  if (sha256(bytes) !== meta.weightsSha256) throw new Error(`${path}: weights do not match the sidecar's SHA-256 (file changed or incomplete)`);
+  const { tensors } = readSafetensors(bytes, path);
+  const backbone = createBackbone(meta.arch, meta.config, 0, { skipInit: true });
+  if (backbone.featureDim !== meta.featureDim) throw new Error(`${side}: featureDim ${meta.featureDim} does not match ${meta.arch} (${backbone.featureDim})`);
+  const head = meta.head ? { prefix: meta.head.prefix, spec: meta.head.spec as HeadSpec, ...createHead(meta.head.spec as HeadSpec, meta.head.prefix, 0) } : undefined;
+  const specs = head ? [...backbone.specs, ...head.specs] : backbone.specs;
+  const { report, values } = matchWeights(specs, tensors, 'tf');
+  if (report.missing.length || report.misshaped.length || report.unexpected.length) {
+    const what = [...report.missing.map((n) => `missing ${n}`), ...report.misshaped.map((m) => `mis-shaped ${m.name}`), ...report.unexpected.map((n) => `unexpected ${n}`)];
+    throw new Error(`${path}: checkpoint does not fit ${meta.arch}: ${what.slice(0, 5).join(', ')}`);
+  }
+  assignValues(backbone.params, values);
+  if (head) assignValues(head.params, values);
+  return { meta, backbone, head };
+}
