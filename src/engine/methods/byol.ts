@@ -13,6 +13,7 @@ import { byolSymmetricLoss } from './losses';
 import type { MethodState, SslMethod, StepInfo } from './method';
 import { buildNetwork, cloneTarget, disposeHeads, disposeParamsMap, predict, project, type MlpSize, type SslNetwork } from './network';
 import { exportGroups, importGroups } from './state';
+import { checkBackboneTraining, checkMlp, checkSetting } from './validate';
 
 /** BYOL settings. */
 export interface ByolConfig {
@@ -26,12 +27,18 @@ export interface ByolConfig {
   backboneTraining: 'all' | 'norm-only' | 'none';
 }
 
-/** Defaults for small GPUs: 512 → 128 MLPs with LayerNorm (Blog), τ_base 0.996. */
-export function byolDefaults(featureDim: number): ByolConfig {
+/**
+ * Defaults for small GPUs: MLPs min(1024, 4·featureDim) → 128, τ_base 0.996. The MLP norm is
+ * BatchNorm (paper) when the batch is at least 32 and LayerNorm below (Blog: small batches);
+ * on Fashion-MNIST from scratch, BN heads gained 3 kNN points in 60 steps where LN heads
+ * gained none in 100.
+ */
+export function byolDefaults(featureDim: number, batchSize = 32): ByolConfig {
   const hidden = Math.max(128, Math.min(1024, featureDim * 4));
+  const norm = batchSize >= 32 ? 'batch' : 'layer';
   return {
-    projector: { hidden, out: 128, norm: 'layer' },
-    predictor: { hidden, out: 128, norm: 'layer' },
+    projector: { hidden, out: 128, norm },
+    predictor: { hidden, out: 128, norm },
     baseMomentum: 0.996,
     usePredictor: true,
     backboneTraining: 'all',
@@ -48,6 +55,10 @@ export class Byol implements SslMethod {
   constructor(backbone: Backbone, config: Partial<ByolConfig> = {}, seed = 0) {
     this.config = { ...byolDefaults(backbone.featureDim), ...config };
     const c = this.config;
+    checkMlp('byol', 'projector', c.projector);
+    if (c.usePredictor) checkMlp('byol', 'predictor', c.predictor);
+    checkSetting('byol', 'baseMomentum', c.baseMomentum, { min: 0, max: 1 });
+    checkBackboneTraining('byol', c.backboneTraining);
     this.net = buildNetwork(backbone, c.projector, c.usePredictor ? { ...c.predictor, out: c.projector.out } : undefined, seed);
     this.target = cloneTarget(this.net.params);
   }

@@ -18,6 +18,7 @@ import { FeatureQueue } from './queue';
 import { bnGroupsFor, withShuffledBatch } from './shuffle-bn';
 import { exportGroups, importGroups } from './state';
 import { trainableOf } from './byol';
+import { checkBackboneTraining, checkMlp, checkSetting } from './validate';
 
 /** MoCo v2 settings (HPT defaults: dim 128, K 65536, m 0.999, τ 0.2). */
 export interface MocoConfig {
@@ -62,6 +63,18 @@ export class Moco implements SslMethod {
   constructor(backbone: Backbone, config: Partial<MocoConfig> = {}, seed = 0) {
     this.config = { ...mocoDefaults(backbone.featureDim), ...config };
     this.name = this.config.uft ? 'uft' : 'moco';
+    const c = this.config;
+    checkMlp(this.name, 'projector', c.projector);
+    checkSetting(this.name, 'queueSize', c.queueSize, { min: 1, integer: true });
+    checkSetting(this.name, 'temperature', c.temperature, { min: 0, minExclusive: true });
+    checkSetting(this.name, 'momentum', c.momentum, { min: 0, max: 1 });
+    checkSetting(this.name, 'bnGroups', c.bnGroups, { min: 1, integer: true });
+    if (!['constant', 'cosine'].includes(c.momentumSchedule)) throw new Error(`${this.name}: setting 'momentumSchedule' must be constant or cosine`);
+    checkBackboneTraining(this.name, c.backboneTraining);
+    if (c.uft) {
+      checkSetting(this.name, 'uft.alpha', c.uft.alpha, { min: 0, minExclusive: true });
+      checkSetting(this.name, 'uft.weight', c.uft.weight, { min: 0 });
+    }
     this.net = buildNetwork(backbone, this.config.projector, undefined, seed);
     this.key = cloneTarget(this.net.params);
     this.queue = new FeatureQueue(this.config.queueSize, this.config.projector.out, 'random', seed + 3);

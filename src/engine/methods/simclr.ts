@@ -11,6 +11,7 @@ import type { MethodState, SslMethod, StepInfo } from './method';
 import { buildNetwork, disposeHeads, project, type MlpSize, type SslNetwork } from './network';
 import { exportGroups, importGroups } from './state';
 import { trainableOf } from './byol';
+import { checkBackboneTraining, checkMlp, checkSetting } from './validate';
 
 /** SimCLR settings. */
 export interface SimclrConfig {
@@ -37,6 +38,9 @@ export class Simclr implements SslMethod {
 
   constructor(backbone: Backbone, config: Partial<SimclrConfig> = {}, seed = 0) {
     this.config = { ...simclrDefaults(backbone.featureDim), ...config };
+    checkMlp('simclr', 'projector', this.config.projector);
+    checkSetting('simclr', 'temperature', this.config.temperature, { min: 0, minExclusive: true });
+    checkBackboneTraining('simclr', this.config.backboneTraining);
     this.net = buildNetwork(backbone, this.config.projector, undefined, seed);
   }
 

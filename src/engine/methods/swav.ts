@@ -17,6 +17,7 @@ import { sinkhornKnopp } from './sinkhorn';
 import { stopGradient } from './stop-gradient';
 import { exportGroups, importGroups } from './state';
 import { trainableOf } from './byol';
+import { checkBackboneTraining, checkMlp, checkSetting } from './validate';
 
 /** SwAV settings. */
 export interface SwavConfig {
@@ -59,9 +60,17 @@ export class Swav implements SslMethod {
   constructor(backbone: Backbone, config: Partial<SwavConfig> = {}, seed = 0) {
     this.config = { ...swavDefaults(backbone.featureDim), ...config };
     const c = this.config;
+    checkMlp('swav', 'projector', c.projector);
+    checkSetting('swav', 'prototypes', c.prototypes, { min: 1, integer: true });
+    checkSetting('swav', 'temperature', c.temperature, { min: 0, minExclusive: true });
+    checkSetting('swav', 'epsilon', c.epsilon, { min: 0, minExclusive: true });
+    checkSetting('swav', 'sinkhornIterations', c.sinkhornIterations, { min: 1, integer: true });
+    checkSetting('swav', 'queueSize', c.queueSize, { min: 0, integer: true });
+    checkSetting('swav', 'freezePrototypesSteps', c.freezePrototypesSteps, { min: 0, integer: true });
+    checkBackboneTraining('swav', c.backboneTraining);
     this.net = buildNetwork(backbone, c.projector, undefined, seed);
     this.prototypes = tf.tidy(() => tf.variable(l2Normalize(tf.randomNormal([c.prototypes, c.projector.out], 0, 1, 'float32', seed + 5) as tf.Tensor2D)));
-    this.queues = c.queueSize > 0 ? [0, 1].map((i) => new FeatureQueue(c.queueSize, c.projector.out, 'zeros')) : [];
+    this.queues = c.queueSize > 0 ? [0, 1].map(() => new FeatureQueue(c.queueSize, c.projector.out, 'zeros')) : [];
   }
 
   trainable(): TrainableVar[] {

@@ -12,17 +12,20 @@ import type { LrSchedule } from './schedules';
 import { SeededRandom } from './seed';
 import { sslStep } from './step';
 
-/** Where unlabeled batches come from (the data helper's loader, a source-replay mix ...). */
-export interface BatchSampler {
-  /** the next batch [N, H, W, C], normalised; the loop disposes it */
-  next(): Promise<tf.Tensor4D> | tf.Tensor4D;
+/**
+ * Where unlabeled batches come from (the data helper's loader, a source-replay mix ...). A
+ * batch is whatever `augment` takes: a tensor (disposed by the loop after augmenting) or, for
+ * the data helper's `BatchLoader`, a uint8 `Batch` fed to `augmentViews`.
+ */
+export interface BatchSampler<B = tf.Tensor4D> {
+  next(): Promise<B> | B;
   /** the sampler's position as plain data, for checkpoints */
   state?(): unknown;
   restore?(state: unknown): void;
 }
 
 /** Builds the views of a batch (two global views first, then optional small crops). */
-export type Augment = (batch: tf.Tensor4D, rng: SeededRandom) => tf.Tensor4D[];
+export type Augment<B = tf.Tensor4D> = (batch: B, rng: SeededRandom) => tf.Tensor4D[];
 
 /** Metrics emitted every `logEvery` steps. */
 export interface SslMetrics {
@@ -50,10 +53,10 @@ export interface TrainState {
 }
 
 /** Options of `trainSsl`. */
-export interface TrainSslOptions {
+export interface TrainSslOptions<B = tf.Tensor4D> {
   method: SslMethod;
-  sampler: BatchSampler;
-  augment: Augment;
+  sampler: BatchSampler<B>;
+  augment: Augment<B>;
   /** total optimiser steps of the stage */
   steps: number;
   optimizer: NamedOptimizer;
@@ -85,7 +88,7 @@ export interface TrainSslResult {
 }
 
 /** Runs (or resumes) one SSL stage. Never leaves tensors behind. */
-export async function trainSsl(o: TrainSslOptions): Promise<TrainSslResult> {
+export async function trainSsl<B = tf.Tensor4D>(o: TrainSslOptions<B>): Promise<TrainSslResult> {
   const accumulate = o.accumulate ?? 1;
   const logEvery = o.logEvery ?? 10;
   if (!Number.isInteger(o.steps) || o.steps < 1) throw new Error(`trainSsl: steps must be a positive integer, got ${o.steps}`);
@@ -124,10 +127,15 @@ export async function trainSsl(o: TrainSslOptions): Promise<TrainSslResult> {
     try {
       for (let i = 0; i < accumulate; i++) {
         const batch = await o.sampler.next();
-        images += batch.shape[0];
-        const views = o.augment(batch, rng);
-        batch.dispose();
+        let views: tf.Tensor4D[];
+        try {
+          views = o.augment(batch, rng);
+        } finally {
+          if (batch instanceof tf.Tensor) batch.dispose();
+        }
         micro.push(views);
+        if (views.length < 2) throw new Error(`trainSsl: augment returned ${views.length} view(s), methods need at least 2`);
+        images += views[0].shape[0];
       }
       firstView = micro[0][0];
       const lr = o.schedule(step);

@@ -7,6 +7,9 @@ import { Moco } from '../../../src/engine/methods/moco';
 import { Simclr } from '../../../src/engine/methods/simclr';
 import { Swav } from '../../../src/engine/methods/swav';
 import { FeatureQueue } from '../../../src/engine/methods/queue';
+import { bnGroupsFor, withShuffledBatch } from '../../../src/engine/methods/shuffle-bn';
+import { createMethod } from '../../../src/engine/methods/registry';
+import { SeededRandom } from '../../../src/engine/train/seed';
 import type { SslMethod } from '../../../src/engine/methods/method';
 import { NamedOptimizer } from '../../../src/engine/train/optimizers';
 import { lossAndGrads, sslStep } from '../../../src/engine/train/step';
@@ -96,5 +99,37 @@ describe('SwAV', () => {
     norms.forEach((n) => expect(n).toBeCloseTo(1, 5));
     views.forEach((v) => v.dispose());
     swav.dispose();
+  });
+});
+
+describe('shuffle-BN and the registry', () => {
+  it('returns per-sample outputs in the original order, and BN groups differ from the unshuffled ones', () => {
+    const x = batch(8, 4, 9);
+    const rowFn = (t: tf.Tensor4D) => t.mean([1, 2]) as tf.Tensor2D;
+    const direct = rowFn(x).arraySync();
+    const shuffled = withShuffledBatch(x, new SeededRandom(1), rowFn).arraySync() as number[][];
+    shuffled.forEach((r, i) => r.forEach((v, j) => expect(v).toBeCloseTo(direct[i][j], 6)));
+    // a BN-group function sees different groups after shuffling: outputs differ
+    const b = tiny();
+    const grouped = (t: tf.Tensor4D) => b.forwardFeatures(b.params, t, { bnMode: 'batch-no-update', bnGroups: 2 });
+    const plain = grouped(x);
+    const viaShuffle = withShuffledBatch(x, new SeededRandom(1), grouped);
+    expect(tf.sub(plain, viaShuffle).abs().max().dataSync()[0]).toBeGreaterThan(1e-4);
+    expect(bnGroupsFor(8, 2)).toBe(2);
+    expect(bnGroupsFor(6, 4)).toBe(3);
+    expect(bnGroupsFor(3, 2)).toBe(1);
+  });
+
+  it('creates every method by name and names the unknown ones', () => {
+    for (const name of ['byol', 'moco', 'simclr', 'swav', 'uft']) {
+      const m = createMethod(name, tiny(), { projector: mlp }, 1);
+      expect(m.name).toBe(name);
+      expect(m.trainable().length).toBeGreaterThan(0);
+      m.dispose();
+    }
+    expect(() => createMethod('dino', tiny())).toThrow(/unknown SSL method 'dino'/);
+    expect(() => createMethod('moco', tiny(), { temperature: 0 })).toThrow(/moco: setting 'temperature' must be > 0/);
+    expect(() => createMethod('swav', tiny(), { prototypes: 2.5 })).toThrow(/'prototypes' must be an integer/);
+    expect(() => createMethod('byol', tiny(), { projector: { hidden: 8, out: 4, norm: 'group' } })).toThrow(/projector.norm/);
   });
 });

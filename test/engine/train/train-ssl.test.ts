@@ -41,7 +41,7 @@ const make = () =>
 
 describe('trainSsl', () => {
   it('resumes exactly, accumulates, reports metrics and cancels', async () => {
-    const { images } = loadFashion(24);
+    const { images, labels } = loadFashion(24);
     const small = tf.tidy(() => tf.image.resizeBilinear(images, [12, 12]) as tf.Tensor4D);
     images.dispose();
     const schedule = cosineSchedule({ base: 0.05, totalSteps: 4, warmupSteps: 1 });
@@ -53,6 +53,7 @@ describe('trainSsl', () => {
       const r = await trainSsl({
         method, sampler: cyclingSampler(small, 4), augment: flipNoise, steps: 4, optimizer, schedule,
         accumulate: 2, seed: 11, logEvery: 1, resume, signal: controller.signal,
+        knn: { set: { images: small, labels }, every: 2, options: { k: 5 } },
         onMetrics: (m) => {
           metrics.push(m);
           if (signalAfter !== undefined && m.step >= signalAfter) controller.abort();
@@ -73,6 +74,8 @@ describe('trainSsl', () => {
       expect(m.imagesPerSecond).toBeGreaterThan(0);
     }
     expect(straight.metrics[0].lr).toBeCloseTo(0.05);
+    expect(straight.metrics[0].knnAccuracy).toBeUndefined();
+    for (const m of [straight.metrics[1], straight.metrics[3]]) expect(m.knnAccuracy).toBeGreaterThanOrEqual(0);
     const cancelled = await run(undefined, undefined, 2);
     expect(cancelled.r.status).toBe('cancelled');
     expect(cancelled.r.state.step).toBe(2);
