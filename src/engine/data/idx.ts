@@ -8,6 +8,7 @@ import { gunzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import type { ImageRecord, ImageRole, SplitName } from '../../shared/schemas/dataset';
+import type { CacheItem } from './cache';
 
 /** The class names of Fashion-MNIST, in label order. */
 export const FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
@@ -102,4 +103,16 @@ export function* idxRecords(ds: IdxDataset, role: ImageRole, split: SplitName | 
     if (batch.length >= batchSize) { yield batch; batch = []; }
   }
   if (batch.length) yield batch;
+}
+
+/** Cache items of an IDX dataset (keys match idxRecords' relPath), for buildCache. */
+export function* idxCacheItems(ds: IdxDataset): Generator<CacheItem> {
+  if (ds.channels !== 1 && ds.channels !== 3 && ds.channels !== 4) throw new Error(`${ds.name}: ${ds.channels} channels per pixel cannot be cached (1, 3 or 4)`);
+  for (let i = 0; i < ds.count; i++) {
+    yield {
+      key: `${ds.name}#${i}`,
+      label: ds.labels ? ds.labels[i] : -1,
+      source: { kind: 'pixels', data: idxImage(ds, i), width: ds.width, height: ds.height, channels: ds.channels as 1 | 3 | 4 },
+    };
+  }
 }

@@ -21,7 +21,7 @@ export type KnownLookup = (relPath: string) => (KnownFile & Partial<ImageRecord>
 export interface ScanOptions extends ProbeOptions {
   /** records per emitted batch (default 256) */
   batchSize?: number;
-  /** files probed at once (default 4) */
+  /** files probed at once, kept in order (default 8) */
   concurrency?: number;
   /** rescan: facts of files seen before; unchanged files are not read */
   known?: KnownLookup;
@@ -67,7 +67,7 @@ function reuse(c: Candidate, k: KnownFile & Partial<ImageRecord>): ImageRecord |
  */
 export async function* scanCandidates(candidates: AsyncIterable<Candidate>, opts: ScanOptions = {}): AsyncGenerator<ImageRecord[]> {
   const batchSize = opts.batchSize ?? 256;
-  const concurrency = Math.max(1, opts.concurrency ?? 4);
+  const concurrency = Math.max(1, opts.concurrency ?? 8);
   const interval = opts.progressIntervalMs ?? 200;
   const start = Date.now();
   let lastReport = 0;

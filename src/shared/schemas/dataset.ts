@@ -13,7 +13,7 @@ export type SplitName = z.infer<typeof SplitName>;
 /** One image file of a dataset; columns of the `images` table in camelCase. */
 export const ImageRecord = z.object({
   id: z.number().int().optional(),
-  datasetId: z.string().optional(),
+  datasetId: z.union([z.string(), z.number()]).optional(),
   /** path relative to the dataset root, always with forward slashes */
   relPath: z.string().min(1),
   role: ImageRole,

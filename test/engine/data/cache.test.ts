@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { buildCache, cacheDir, type CacheItem } from '../../../src/engine/data/cache';
 import { DecodeCache } from '../../../src/engine/data/cache-reader';
-import { loadIdxDataset, idxImage, idxRecords, parseIdx, FASHION_MNIST_CLASSES } from '../../../src/engine/data/idx';
+import { loadIdxDataset, idxImage, idxRecords, idxCacheItems, parseIdx, FASHION_MNIST_CLASSES } from '../../../src/engine/data/idx';
 import { patternImage, hugeHeaderPng, writeBadInputs } from '../../fixtures/images/generate';
 
 const FMNIST = '/usr/share/datasets/fashion-mnist';
@@ -89,6 +89,9 @@ describe('IDX (Fashion-MNIST)', () => {
     const items: CacheItem[] = Array.from({ length: n }, (_, i) => ({ key: `t10k#${i}`, label: ds.labels![i], source: { kind: 'pixels', data: idxImage(ds, i), width: 28, height: 28, channels: 1 } }));
     const idx = await buildCache(items, { dir: join(dir, 'fm'), resolution: 32, classNames: FASHION_MNIST_CLASSES });
     expect(idx.count).toBe(n);
+    const helperItems = [...idxCacheItems(ds)];
+    expect(helperItems).toHaveLength(10000);
+    expect(helperItems[3]).toMatchObject({ key: 't10k-images-idx3-ubyte#3', label: ds.labels![3] });
     const frame = DecodeCache.open(join(dir, 'fm')).read([0]);
     // grey copied to three channels
     for (let i = 0; i < frame.length; i += 3) expect(frame[i]).toBe(frame[i + 1]);

@@ -41,10 +41,9 @@ describe('scan of a labeled folder with bad inputs', () => {
     expect(byPath.has('dogs/notes.txt')).toBe(false);
     expect(byPath.get('dogs/loop')?.error).toMatch(/symlink loop/);
     expect([...byPath.keys()].some((p) => p.includes('loop/'))).toBe(false);
-    // permission denied: root can read a chmod 000 file, so only assert when not root
+    // the chmod 000 file is either read (as root) or reported, never a crash
     const locked = byPath.get('dogs/locked.jpg')!;
-    if (process.getuid?.() === 0) expect(locked.error === null || /permission/.test(locked.error)).toBe(true);
-    else expect(locked.error).toMatch(/permission denied/);
+    expect(locked.error === null || /permission denied/.test(locked.error)).toBe(true);
     // progress has counts, a total and an ETA
     const last = progress[progress.length - 1];
     expect(last.done).toBe(records.length);
@@ -64,6 +63,15 @@ describe('scan of a labeled folder with bad inputs', () => {
     expect(h.smallImages.examples).toContain('dogs/one.png');
     expect(h.suggestedResolution).toBe(32);
     expect(h.readable).toBe(records.filter((r) => r.error === null).length);
+  });
+});
+
+// root reads a chmod 000 file anyway, so the permission-denied path can only be checked as another user
+const isRoot = process.getuid?.() === 0;
+describe('permission denied', () => {
+  it.skipIf(isRoot)('reports an unreadable file with the reason', async () => {
+    const records = await collectScan([{ kind: 'labeled-folder', path: join(dir, 'labeled') }]);
+    expect(records.find((r) => r.relPath === 'dogs/locked.jpg')?.error).toMatch(/permission denied/);
   });
 });
 
@@ -131,5 +139,26 @@ describe('CSV import', () => {
 
   it('names a missing folder clearly', async () => {
     await expect(collectScan([{ kind: 'unlabeled-folder', path: join(dir, 'nope') }])).rejects.toThrow(/cannot scan .*nope/);
+  });
+});
+
+describe('streaming', () => {
+  it('emits batches while the walk is still going (never the whole listing at once)', async () => {
+    const root = join(dir, 'many');
+    const { mkdir } = await import('node:fs/promises');
+    const png = await patternImage(8, 8, 1, 'png');
+    for (let d = 0; d < 4; d++) {
+      await mkdir(join(root, `d${d}`), { recursive: true });
+      for (let i = 0; i < 60; i++) await writeFile(join(root, `d${d}`, `${i}.png`), png);
+    }
+    let done = 0;
+    const seenAtBatch: number[] = [];
+    for await (const b of scanSources([{ kind: 'unlabeled-folder', path: root }], { batchSize: 25, concurrency: 4, countFirst: false, onProgress: (p) => (done = p.done), progressIntervalMs: 0 })) {
+      seenAtBatch.push(done);
+      expect(b.length).toBeLessThanOrEqual(25);
+    }
+    expect(seenAtBatch.length).toBe(Math.ceil(240 / 25));
+    // the first batch leaves the scanner after ~25 files, not after all 240
+    expect(seenAtBatch[0]).toBeLessThan(40);
   });
 });
