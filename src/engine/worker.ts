@@ -8,6 +8,8 @@ import { toErrorData } from '../shared/errors';
 import { getJob } from './jobs';
 import './core-jobs';
 import './data-jobs';
+import './preview-jobs';
+import './pipeline/jobs';
 
 interface ParentPort {
   on(event: 'message', listener: (e: { data: ToEngine }) => void): void;

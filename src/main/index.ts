@@ -13,6 +13,7 @@ import { isAllowedUrl } from './privacy';
 import { createHandlers } from './handlers';
 import { ProjectService } from './services/projects';
 import { DatasetService } from './services/datasets';
+import { RunService } from './services/runs/service';
 import { createMainWindow, registerPreload } from './window';
 
 /** out/: main/, preload/, renderer/ and engine/ side by side. */
@@ -26,7 +27,7 @@ if (!app.requestSingleInstanceLock()) {
   const projects = new ProjectService(app.getPath('userData'));
   const emit = <E extends EventName>(event: E, payload: EventPayload<E>) => win?.webContents.send('attune:event', event, payload);
   engine.onStatus((s) => emit('engine.status', s));
-  const dispatch = createDispatcher(createHandlers({ mode: 'electron', engine, projects, datasets: new DatasetService(engine), emit }), (e) => console.error(e));
+  const dispatch = createDispatcher(createHandlers({ mode: 'electron', engine, projects, datasets: new DatasetService(engine), runs: new RunService(engine, projects, emit), emit }), (e) => console.error(e));
 
   app.on('second-instance', () => {
     if (win?.isMinimized()) win.restore();

@@ -7,11 +7,13 @@ import { defaultUserDataDir } from './paths';
 import { createHandlers } from './handlers';
 import { ProjectService } from './services/projects';
 import { DatasetService } from './services/datasets';
+import { RunService } from './services/runs/service';
 
 export interface NodeApp {
   engine: EngineHost;
   projects: ProjectService;
   datasets: DatasetService;
+  runs: RunService;
   dispatch: Dispatch;
   /** Where events go; replaced by the server once it listens. */
   setEventSink(sink: (event: string, payload: unknown) => void): void;
@@ -27,11 +29,13 @@ export function createNodeApp(mode: DoctorReport['app']['mode'], userDataDir = d
   const emit = <E extends EventName>(event: E, payload: EventPayload<E>) => sink(event, payload);
   engine.onStatus((s) => emit('engine.status', s));
   const datasets = new DatasetService(engine);
-  const dispatch = createDispatcher(createHandlers({ mode, engine, projects, datasets, emit }), (e) => console.error('[attune]', e));
+  const runs = new RunService(engine, projects, emit);
+  const dispatch = createDispatcher(createHandlers({ mode, engine, projects, datasets, runs, emit }), (e) => console.error('[attune]', e));
   return {
     engine,
     projects,
     datasets,
+    runs,
     dispatch,
     setEventSink: (s) => void (sink = s),
     async shutdown() {

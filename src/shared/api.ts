@@ -10,6 +10,7 @@ import { datasetEvents, datasetRequests } from './contract/datasets';
 import { projectEvents, projectRequests } from './contract/projects';
 import { runEvents, runRequests } from './contract/runs';
 import { systemEvents, systemRequests } from './contract/system';
+import { studioEvents, studioRequests } from './contract/studio';
 
 /**
  * Every request: its input schema and its output schema. Each domain declares its part in
@@ -20,6 +21,7 @@ export const requests = {
   ...projectRequests,
   ...datasetRequests,
   ...runRequests,
+  ...studioRequests,
 } as const;
 
 /** Every event main may push to the renderer. */
@@ -28,6 +30,7 @@ export const events = {
   ...projectEvents,
   ...datasetEvents,
   ...runEvents,
+  ...studioEvents,
 } as const;
 
 export type Method = keyof typeof requests;

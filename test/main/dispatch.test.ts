@@ -7,11 +7,14 @@ import { createHandlers } from '../../src/main/handlers';
 import { ProjectService } from '../../src/main/services/projects';
 import { EngineHost } from '../../src/main/engine-host';
 import { DatasetService } from '../../src/main/services/datasets';
+import { RunService } from '../../src/main/services/runs/service';
 
 function dispatcher() {
   const home = mkdtempSync(join(tmpdir(), 'attune-home-'));
   const projects = new ProjectService(home);
-  return { home, dispatch: createDispatcher(createHandlers({ mode: 'cli', engine: new EngineHost(), projects, datasets: new DatasetService(new EngineHost()), emit: () => {} })) };
+  const engine = new EngineHost();
+  const handlers = createHandlers({ mode: 'cli', engine, projects, datasets: new DatasetService(engine), runs: new RunService(engine, projects, () => {}), emit: () => {} });
+  return { home, dispatch: createDispatcher(handlers) };
 }
 
 describe('dispatch', () => {

@@ -56,7 +56,7 @@ export function knnClassify(train: FeatureMatrix, trainLabels: ArrayLike<number>
     for (let s = 0; s < query.n; s += block) {
       const rows = Math.min(block, query.n - s);
       const { values, indices } = tf.tidy(() => {
-        const q = queries.slice([s, 0], [rows, query.dim]);
+        const q = tf.slice(queries, [s, 0], [rows, query.dim]);
         return tf.topk(tf.matMul(q, bank, false, true), k, true);
       });
       const sims = values.dataSync();

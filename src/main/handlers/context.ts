@@ -4,12 +4,14 @@ import type { DoctorReport } from '../../shared/schemas/system';
 import type { EngineHost } from '../engine-host';
 import type { ProjectService } from '../services/projects';
 import type { DatasetService } from '../services/datasets';
+import type { RunService } from '../services/runs/service';
 
 export interface AppContext {
   mode: DoctorReport['app']['mode'];
   engine: EngineHost;
   projects: ProjectService;
   datasets: DatasetService;
+  runs: RunService;
   /** Pushes an event to every connected renderer. */
   emit<E extends EventName>(event: E, payload: EventPayload<E>): void;
 }

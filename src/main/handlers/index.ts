@@ -4,6 +4,8 @@ import type { AppContext } from './context';
 import { datasetHandlers } from './datasets';
 import { projectHandlers } from './projects';
 import { systemHandlers } from './system';
+import { runHandlers } from './runs';
+import { studioHandlers } from './studio';
 
 export type { AppContext } from './context';
 
@@ -13,5 +15,7 @@ export function createHandlers(ctx: AppContext): Handlers {
     ...systemHandlers(ctx),
     ...projectHandlers(ctx),
     ...datasetHandlers(ctx),
+    ...runHandlers(ctx),
+    ...studioHandlers(ctx),
   };
 }

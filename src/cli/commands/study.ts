@@ -1,0 +1,74 @@
+/**
+ * `attune study fashion-mnist [--quick] [--seeds N] [--project DIR] [--json]`: the built-in
+ * domain-adaptation study (Fashion-MNIST clothes → shoes and bags, eight arms, paired seeds).
+ * Progress goes to stderr; the report (markdown) to stdout, and with --json one JSON object on
+ * the last line. Every arm × seed is stored as a run of the project for the Compare view.
+ */
+import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { numberFlag, parseFlags, UsageError } from '../args';
+import type { CliIo } from '../io';
+import { initBackend } from '../../engine/backend';
+import { BUDGETS, type StudyBudget } from '../../engine/study/budget';
+import { FASHION_MNIST_DIR, loadStudyDomains } from '../../engine/study/data';
+import { renderStudyMarkdown } from '../../engine/study/markdown';
+import { runStudy } from '../../engine/study/run-study';
+import { summarizeStudy } from '../../engine/study/summary';
+import { defaultUserDataDir } from '../../main/paths';
+import { openOrCreateProject, StudyRecorder } from '../../main/services/study/record';
+
+export const summary = 'run the built-in Fashion-MNIST domain-adaptation study (8 arms, paired seeds); --quick for ~20 min';
+
+const USAGE = `Usage: attune study fashion-mnist [--quick] [--seeds N] [--project DIR] [--json] [--data DIR] [--markdown FILE]
+
+  --quick          about a sixth of the full budget, one seed, a 1000-image test subset
+  --budget NAME    full (default), quick, or mini (a seconds-long miniature for tests)
+  --seeds N        seeds 0..N-1 (default: 3 for full, 1 for quick and mini)
+  --project DIR    where the runs are stored (default: a folder in the user-data dir)
+  --data DIR       the Fashion-MNIST IDX folder (default ${FASHION_MNIST_DIR})
+  --markdown FILE  also write the report to FILE
+  --json           print the report as one JSON object on the last line`;
+
+/** The budget the flags ask for. */
+export function budgetFromFlags(quick: boolean, name: string | undefined): StudyBudget {
+  if (quick && name && name !== 'quick') throw new UsageError(`--quick and --budget ${name} contradict each other`);
+  const key = quick ? 'quick' : (name ?? 'full');
+  const b = BUDGETS[key as keyof typeof BUDGETS];
+  if (!b) throw new UsageError(`--budget must be one of ${Object.keys(BUDGETS).join(', ')}, got "${key}"`);
+  return b;
+}
+
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseFlags(argv, {
+    quick: { type: 'boolean' }, budget: { type: 'string' }, seeds: { type: 'string' }, project: { type: 'string' },
+    data: { type: 'string' }, markdown: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) return io.out(USAGE), 0;
+  if (positionals.length !== 1 || positionals[0] !== 'fashion-mnist') throw new UsageError(`the only study is "fashion-mnist" (attune study fashion-mnist ...)\n\n${USAGE}`);
+  const budget = budgetFromFlags(!!values.quick, values.budget);
+  const seedCount = numberFlag(values.seeds, 'seeds', budget.name === 'full' ? 3 : 1);
+  if (!Number.isInteger(seedCount) || seedCount < 1 || seedCount > 100) throw new UsageError(`--seeds must be an integer from 1 to 100, got ${values.seeds}`);
+  const seeds = Array.from({ length: seedCount }, (_, i) => i);
+  const dataDir = values.data ?? FASHION_MNIST_DIR;
+  const projectDir = values.project ?? join(defaultUserDataDir(), 'projects', 'fashion-mnist-study');
+  const log = (m: string) => io.err(m);
+
+  const backend = await initBackend();
+  log(`backend ${backend.backend}${backend.threads ? ` (${backend.threads} threads)` : ''}; budget ${budget.name}; seeds ${seeds.join(', ')}; project ${projectDir}`);
+  const domains = await loadStudyDomains(dataDir, budget.limits);
+  const recorder = new StudyRecorder(openOrCreateProject(projectDir, 'Fashion-MNIST study'), budget, dataDir);
+  try {
+    const result = await runStudy(domains, { budget, seeds, onLog: log, onArm: (r) => void recorder.record(r) });
+    const report = summarizeStudy(result);
+    const command = `attune study fashion-mnist${budget.name === 'quick' ? ' --quick' : budget.name === 'mini' ? ' --budget mini' : ''} --seeds ${seedCount}`;
+    const markdown = renderStudyMarkdown(report, { command, backend: `${backend.backend}${backend.threads ? `, ${backend.threads} threads` : ''}` });
+    const paths = recorder.writeReport(report, markdown);
+    if (values.markdown) writeFileSync(values.markdown, markdown);
+    log(`${recorder.runIds.length} runs stored in ${recorder.folder}; report ${paths.markdown}`);
+    io.out(markdown);
+    if (values.json) io.out(JSON.stringify({ ...report, project: recorder.folder, runIds: recorder.runIds }));
+    return 0;
+  } finally {
+    recorder.close();
+  }
+}

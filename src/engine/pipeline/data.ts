@@ -1,0 +1,145 @@
+/**
+ * The prepare stage: decode every set of the run once into the project's cache (reused by
+ * later runs and on resume), then split the labeled set (stratified, seeded) and apply the
+ * label budget. The images left without a label still feed the self-supervised stages.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ResolvedSource, RunConfig } from '../../shared/schemas/run';
+import { idxClassNames } from '../../shared/schemas/run';
+import { buildCache, cacheDir, INDEX_FILE, type CacheItem } from '../data/cache';
+import { DecodeCache } from '../data/cache-reader';
+import { loadIdxDataset, idxImage } from '../data/idx';
+import { csvFile, labeledFolder, plainFolder } from '../data/sources';
+import { applyLabelBudget, stratifiedSplit, type LabelBudget } from '../data/splits';
+
+/** Everything later stages read. Caches stay open until `closePrepared`. */
+export interface PreparedData {
+  classNames: string[];
+  labeled: DecodeCache;
+  unlabeled: DecodeCache | null;
+  /** the source set (the selected candidate once HPT source selection has run) */
+  source: DecodeCache | null;
+  /** every candidate source when the recipe lists several (source selection), else empty */
+  sourceCandidates: DecodeCache[];
+  /** the test images: a separate cache, or the labeled cache */
+  testCache: DecodeCache;
+  /** indices into `labeled` */
+  train: number[];
+  val: number[];
+  /** indices into `testCache` */
+  test: number[];
+  /** per-channel mean and std of the labeled set, [0, 1] units */
+  mean: [number, number, number];
+  std: [number, number, number];
+  negativeClass: number | undefined;
+}
+
+function sourceKey(src: ResolvedSource, size: number): string {
+  return createHash('sha256').update(JSON.stringify({ src, size })).digest('hex').slice(0, 16);
+}
+
+async function* idxItems(src: Extract<ResolvedSource, { kind: 'idx' }>): AsyncGenerator<CacheItem> {
+  const ds = await loadIdxDataset(src.idx.images, src.idx.labels);
+  if (ds.channels !== 1 && ds.channels !== 3) throw new Error(`${src.idx.images}: ${ds.channels} channels; IDX images must have 1 or 3`);
+  let n = 0;
+  for (let i = 0; i < ds.count; i++) {
+    const raw = ds.labels![i];
+    const label = src.idx.classes ? src.idx.classes.indexOf(raw) : raw;
+    if (label < 0) continue;
+    yield { key: `${ds.name}#${i}`, label, source: { kind: 'pixels', data: idxImage(ds, i), width: ds.width, height: ds.height, channels: ds.channels as 1 | 3 } };
+    if (src.idx.limit && ++n >= src.idx.limit) break;
+  }
+}
+
+async function* fileItems(src: Extract<ResolvedSource, { kind: 'folder' | 'csv' }>, labeled: boolean, classNames: string[] | null): AsyncGenerator<CacheItem> {
+  const cands = !labeled ? plainFolder(src.path, 'unlabeled') : src.kind === 'csv' ? csvFile(src.path) : labeledFolder(src.path);
+  for await (const c of cands) {
+    if (c.error) continue;
+    let label = -1;
+    if (labeled && c.label !== null) {
+      label = classNames ? classNames.indexOf(c.label) : 0;
+      if (classNames && label < 0) throw new Error(`${c.absPath}: class "${c.label}" is not one of the labeled classes (${classNames.join(', ')})`);
+    }
+    yield { key: c.relPath, label, source: { kind: 'file', absPath: c.absPath } };
+  }
+}
+
+/** Class names of a labeled folder / CSV, sorted. */
+async function discoverClasses(src: Extract<ResolvedSource, { kind: 'folder' | 'csv' }>): Promise<string[]> {
+  const names = new Set<string>();
+  for await (const c of src.kind === 'csv' ? csvFile(src.path) : labeledFolder(src.path)) if (!c.error && c.label) names.add(c.label);
+  if (names.size < 2) throw new Error(`${src.path}: needs at least two classes, found ${names.size}`);
+  return [...names].sort();
+}
+
+/** Opens the cache of a source, building it first when missing. */
+async function cacheOf(src: ResolvedSource, cacheRoot: string, size: number, labeled: boolean, classNames: string[] | null, onLog: (m: string) => void): Promise<DecodeCache> {
+  const dir = cacheDir(cacheRoot, sourceKey(src, size), size);
+  if (!existsSync(join(dir, INDEX_FILE))) {
+    const what = src.kind === 'idx' ? src.idx.images : src.path;
+    onLog(`decoding ${what} at ${size}px into the cache`);
+    const items = src.kind === 'idx' ? idxItems(src) : fileItems(src, labeled, classNames);
+    const index = await buildCache(items, { dir, resolution: size, classNames: classNames ?? [] });
+    if (index.count === 0) throw new Error(`${what}: no readable images${index.failures[0] ? ` (first problem: ${index.failures[0].key}: ${index.failures[0].reason})` : ''}`);
+    if (index.failures.length) onLog(`${index.failures.length} image(s) of ${what} could not be decoded and are left out`);
+  }
+  return DecodeCache.open(dir);
+}
+
+function budgetOf(b: RunConfig['data']['labelBudget']): LabelBudget {
+  if (b === 'all') return { kind: 'all' };
+  if ('perClass' in b) return { kind: 'per-class', n: b.perClass };
+  return { kind: 'percent', percent: b.percent };
+}
+
+/** Runs the prepare stage; writes `split.json` into `runDir`. */
+export async function prepareData(config: RunConfig, cacheRoot: string, runDir: string, onLog: (m: string) => void): Promise<PreparedData> {
+  const d = config.data;
+  mkdirSync(cacheRoot, { recursive: true });
+  const classNames = d.labeled.kind === 'idx' ? idxClassNames(d.labeled.idx) : await discoverClasses(d.labeled);
+  const labeled = await cacheOf(d.labeled, cacheRoot, d.size, true, classNames, onLog);
+  const unlabeled = d.unlabeled ? await cacheOf(d.unlabeled, cacheRoot, d.size, false, null, onLog) : null;
+  const sourceCandidates: DecodeCache[] = [];
+  for (const c of d.sourceCandidates ?? []) sourceCandidates.push(await cacheOf(c, cacheRoot, d.size, false, null, onLog));
+  const chosen = readSelection(runDir);
+  const source = sourceCandidates.length ? sourceCandidates[chosen ?? 0] : d.source ? await cacheOf(d.source, cacheRoot, d.size, false, null, onLog) : null;
+  const testCache = d.test ? await cacheOf(d.test, cacheRoot, d.size, true, classNames, onLog) : labeled;
+  const items = labeled.index.keys.map((key, i) => ({ id: key, label: classNames[labeled.index.labels[i]] ?? '?', i }));
+  const parts = stratifiedSplit(items, { val: d.split.val, test: d.test ? 0 : d.split.test, seed: d.seed });
+  const byPart = (p: string) => items.filter((it) => parts.get(it.id) === p);
+  const trainItems = byPart('train');
+  const kept = applyLabelBudget(trainItems, budgetOf(d.labelBudget), d.seed);
+  const train = trainItems.filter((it) => kept.has(it.id)).map((it) => it.i);
+  const val = byPart('val').map((it) => it.i);
+  const test = d.test ? testCache.index.keys.map((_, i) => i) : byPart('test').map((it) => it.i);
+  if (train.length === 0) throw new Error('the split left no labeled training images; lower data.split.val / data.split.test');
+  if (test.length === 0) throw new Error('the split left no test images; raise data.split.test or give data.test');
+  const negativeClass = d.negativeClass ? classNames.indexOf(d.negativeClass) : undefined;
+  mkdirSync(runDir, { recursive: true });
+  writeFileSync(join(runDir, 'split.json'), JSON.stringify({
+    classNames,
+    train: train.map((i) => labeled.index.keys[i]),
+    val: val.map((i) => labeled.index.keys[i]),
+    test: test.map((i) => testCache.index.keys[i]),
+    unlabeledFromBudget: trainItems.length - train.length,
+  }));
+  return { classNames, labeled, unlabeled, source, sourceCandidates, testCache, train, val, test, mean: labeled.index.mean, std: labeled.index.std, negativeClass: negativeClass !== undefined && negativeClass >= 0 ? negativeClass : undefined };
+}
+
+/** Closes every cache of a prepared run. */
+export function closePrepared(p: PreparedData): void {
+  for (const c of new Set([p.labeled, p.unlabeled, p.source, p.testCache, ...p.sourceCandidates])) c?.close();
+}
+
+/** The file recording which source candidate HPT source selection kept. */
+export const SELECTION_FILE = 'source-selection.json';
+
+/** The index of the selected source candidate, when selection has run. */
+export function readSelection(runDir: string): number | null {
+  const file = join(runDir, SELECTION_FILE);
+  if (!existsSync(file)) return null;
+  const chosen = (JSON.parse(readFileSync(file, 'utf8')) as { chosen?: unknown }).chosen;
+  return typeof chosen === 'number' && Number.isInteger(chosen) ? chosen : null;
+}

@@ -1,0 +1,93 @@
+/**
+ * Executes a run as one long engine job: prepare → (pretrain | adapt)* → finetune → evaluate,
+ * emitting stage, progress, metric, checkpoint and log events. With `resumeFrom` it continues
+ * from a checkpoint: after a stage-end checkpoint the next stage starts; after a mid-stage
+ * checkpoint that stage continues at the saved step with identical batches and schedule.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { JobContext } from '../jobs';
+import { buildClassifier, type Classifier } from '../finetune/classifier';
+import { disposeParams } from '../models/registry';
+import { writeCheckpoint } from '../models/checkpoint';
+import type { HeadSpec } from '../models/types';
+import { restoreInto } from '../train/tensor-state';
+import { readRunCheckpoint, type RunCheckpoint } from './checkpoint';
+import { emitter, type StageContext } from './context';
+import { closePrepared, prepareData, type PreparedData } from './data';
+import { createRunBackbone } from './model';
+import { runPretrain } from './pretrain';
+import { runAdapt } from './adapt';
+import { runFinetune } from './finetune';
+import { runEvaluate } from './evaluate';
+import type { ExecuteParams, ExecuteResult } from './protocol';
+import type { RunResultSummary } from '../../shared/schemas/run';
+
+/** Where a resumed run starts: the stage index and, for a mid-stage checkpoint, that checkpoint. */
+export function resumePoint(ck: RunCheckpoint | null): { startIdx: number; mid: RunCheckpoint | null } {
+  if (!ck) return { startIdx: 0, mid: null };
+  return ck.meta.final ? { startIdx: ck.meta.stageIdx + 1, mid: null } : { startIdx: ck.meta.stageIdx, mid: ck };
+}
+
+/** Runs the job; resolves 'paused' when the signal stopped it at a checkpoint. */
+export async function executeRun(p: ExecuteParams, job: JobContext): Promise<ExecuteResult> {
+  const emit = emitter(job);
+  const cfg = p.config;
+  const log = (message: string) => emit('log', { level: 'info', message });
+  mkdirSync(p.runDir, { recursive: true });
+  const ck = p.resumeFrom ? readRunCheckpoint(p.resumeFrom) : null;
+  if (ck && ck.meta.runId !== p.runId) throw new Error(`checkpoint ${p.resumeFrom} belongs to run ${ck.meta.runId}, not ${p.runId}`);
+  const { startIdx, mid } = resumePoint(ck);
+  if (ck) log(`resuming at stage ${startIdx} (${cfg.stages[startIdx]?.name ?? 'end'}) from ${p.resumeFrom}, step ${ck.meta.step}`);
+  const backbone = createRunBackbone(cfg, log);
+  let classifier: Classifier | null = null;
+  let data: PreparedData | undefined;
+  let summary: RunResultSummary | null = null;
+  try {
+    if (ck) restoreInto(backbone.params, ck.groups.backbone ?? {}, `checkpoint ${p.resumeFrom} (backbone)`);
+    if (startIdx === 0) emit('stage', { stageIdx: 0, status: 'running', totalSteps: 1 });
+    data = await prepareData(cfg, p.cacheRoot, p.runDir, log);
+    if (startIdx === 0) {
+      log(`data: ${data.train.length} labeled train, ${data.val.length} val, ${data.test.length} test images; ${data.classNames.length} classes`);
+      emit('artifact', { kind: 'split', path: join(p.runDir, 'split.json') });
+      emit('progress', { stageIdx: 0, step: 1, totalSteps: 1 });
+      emit('stage', { stageIdx: 0, status: 'completed', totalSteps: 1 });
+    }
+    if (ck?.groups.head && ck.meta.final) {
+      const s = ck.meta.state as { headSpec: HeadSpec; headPrefix: string };
+      classifier = buildClassifier(backbone, data.classNames.length, { spec: s.headSpec, prefix: s.headPrefix, init: 'zero', seed: 0 });
+      restoreInto(classifier.head, ck.groups.head, `checkpoint ${p.resumeFrom} (head)`);
+    }
+    for (let i = Math.max(1, startIdx); i < cfg.stages.length; i++) {
+      const stage = cfg.stages[i];
+      if (job.signal.aborted) return { status: 'paused', summary: null };
+      emit('stage', { stageIdx: i, status: 'running', totalSteps: stage.totalSteps });
+      const ctx: StageContext = { runId: p.runId, runDir: p.runDir, config: cfg, stageIdx: i, data, backbone, signal: job.signal, resume: i === startIdx ? mid : null, emit };
+      if (stage.kind === 'pretrain') {
+        if ((await runPretrain(ctx, stage)) === 'paused') return { status: 'paused', summary: null };
+      } else if (stage.kind === 'adapt') {
+        await runAdapt(ctx, stage);
+      } else if (stage.kind === 'finetune') {
+        if (classifier) disposeParams(classifier.head);
+        const r = await runFinetune(ctx, stage);
+        classifier = r.classifier;
+        if (r.status === 'paused') return { status: 'paused', summary: null };
+        const modelPath = join(p.runDir, 'model.safetensors');
+        writeCheckpoint(modelPath, backbone, {
+          head: { prefix: classifier.headPrefix, spec: classifier.headSpec, params: classifier.head },
+          normalization: { mean: [...data.mean], std: [...data.std] }, classNames: data.classNames, provenance: { runId: p.runId, recipe: cfg.recipe },
+        });
+        emit('artifact', { kind: 'model', path: modelPath, meta: { arch: cfg.backbone.arch } });
+      } else if (stage.kind === 'evaluate') {
+        if (!classifier) throw new Error(`stage "${stage.name}" needs a fine-tuned classifier, but the recipe has no finetune stage before it`);
+        summary = runEvaluate(ctx, stage, classifier);
+      }
+      emit('stage', { stageIdx: i, status: 'completed', totalSteps: stage.totalSteps });
+    }
+    return { status: 'completed', summary };
+  } finally {
+    if (data) closePrepared(data);
+    if (classifier) disposeParams(classifier.head);
+    disposeParams(backbone.params);
+  }
+}

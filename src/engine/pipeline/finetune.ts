@@ -1,0 +1,164 @@
+/**
+ * The supervised stage of a run, written step by step so it resumes exactly: the batch of
+ * step k is a seeded permutation of epoch ⌊k / stepsPerEpoch⌋, the learning rate a pure
+ * function of k, and the head, backbone and optimiser state go into every checkpoint.
+ * Modes (METHODS.md §1, §5): lp (head on frozen features, BN eval), ft (everything, one lr),
+ * lp-ft (head first, then everything with BN in eval mode), freeze-unfreeze (Blog: head first,
+ * then everything with BN in train mode), daft (BN conversion, zero head, two lrs).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { ResolvedStage } from '../../shared/schemas/run';
+import { linearHeadSpec, mlpHeadSpec } from '../models/heads';
+import type { BnMode, HeadSpec } from '../models/types';
+import { buildClassifier, classifierLogits, type Classifier } from '../finetune/classifier';
+import { balancedClassWeights } from '../finetune/sampling';
+import { convertBatchNorm } from '../adapt/bn-convert';
+import { predictProbabilities } from '../eval/features';
+import { evaluateClassifier } from '../eval/report';
+import { indexBatches, type LabeledImages } from '../eval/images';
+import { NamedOptimizer, type OptimizerState, type TrainableVar } from '../train/optimizers';
+import { selectTrainable } from '../train/trainable';
+import { cosineWithWarmup } from '../train/schedules';
+import { SeededRandom } from '../train/seed';
+import { restoreInto } from '../train/tensor-state';
+import { serializeMap } from '../train/tensor-state';
+import { cacheImages } from './images';
+import { points, saveCheckpoint, type StageContext } from './context';
+
+type FinetuneStage = Extract<ResolvedStage, { kind: 'finetune' }>;
+
+/** The head layout of a stage. */
+export function headSpecOf(stage: Pick<FinetuneStage, 'head'>, featureDim: number, classes: number): HeadSpec {
+  return stage.head === 'linear' ? linearHeadSpec(featureDim, classes) : mlpHeadSpec([featureDim, Math.min(512, Math.max(64, featureDim)), classes], 'layer');
+}
+
+/** How the stage's steps split into a head-only phase and a full phase. */
+export function finetunePlan(stage: Pick<FinetuneStage, 'mode' | 'epochs' | 'headEpochs' | 'maxStepsPerEpoch'>, trainN: number, batch: number) {
+  const b = Math.min(batch, trainN);
+  const stepsPerEpoch = Math.max(1, Math.min(Math.floor(trainN / b), stage.maxStepsPerEpoch ?? Infinity));
+  const headEpochs = stage.mode === 'lp' ? stage.epochs : stage.mode === 'freeze-unfreeze' || stage.mode === 'lp-ft' ? stage.headEpochs : 0;
+  const fullEpochs = stage.mode === 'lp' ? 0 : stage.epochs;
+  return { batch: b, stepsPerEpoch, headSteps: headEpochs * stepsPerEpoch, totalSteps: (headEpochs + fullEpochs) * stepsPerEpoch };
+}
+
+/** The batch positions (into the train set) of step k: epoch-seeded permutations, resumable from k. */
+export function batchAt(step: number, n: number, batch: number, stepsPerEpoch: number, seed: number): number[] {
+  const epoch = Math.floor(step / stepsPerEpoch);
+  const perm = new SeededRandom((seed * 7919 + epoch * 104729 + 17) >>> 0).permutation(n);
+  const start = (step % stepsPerEpoch) * batch;
+  return perm.slice(start, start + batch);
+}
+
+/** Validation metrics of a classifier on a labeled set (BN eval mode, no bootstrap). */
+export function validationMetrics(c: Classifier, set: LabeledImages, negativeClass: number | undefined): Record<string, number> {
+  const p = predictProbabilities((x) => classifierLogits(c, x, 'eval'), set, { batchSize: 128 });
+  const r = evaluateClassifier({ labels: set.labels, probs: p.plain, numClasses: set.numClasses }, { negativeClass, bootstrapResamples: 0 });
+  return { val_loss: r.logLoss, val_accuracy: r.accuracy, val_f1: r.macroF1, val_auc: r.auc };
+}
+
+/** Runs (or continues) a fine-tune stage; returns the classifier (kept for evaluation) and whether it finished. */
+export async function runFinetune(ctx: StageContext, stage: FinetuneStage): Promise<{ status: 'done' | 'paused'; classifier: Classifier }> {
+  const d = ctx.data;
+  const k = d.classNames.length;
+  const seed = ctx.config.seed * 1000 + ctx.stageIdx;
+  const train = cacheImages(d.labeled, d.train, k, d.mean, d.std);
+  const val = d.val.length ? cacheImages(d.labeled, d.val, k, d.mean, d.std) : null;
+  const plan = finetunePlan(stage, train.size, ctx.config.batchSize);
+  const classifier = buildClassifier(ctx.backbone, k, { spec: headSpecOf(stage, ctx.backbone.featureDim, k), prefix: 'head', init: stage.headInit, seed });
+  let step = 0;
+  let phase: 'head' | 'full' = plan.headSteps > 0 ? 'head' : 'full';
+  let optimizer = new NamedOptimizer({ kind: stage.optimizer, weightDecay: stage.weightDecay });
+  if (ctx.resume) {
+    restoreInto(classifier.head, ctx.resume.groups.head ?? {}, 'checkpoint head');
+    step = ctx.resume.meta.step;
+    const s = ctx.resume.meta.state as { phase: 'head' | 'full'; optimizer: Omit<OptimizerState, 'slots'> };
+    phase = s.phase;
+    optimizer.importState({ ...s.optimizer, slots: ctx.resume.groups.optimizer ?? {} });
+  } else if (stage.mode === 'daft' && ctx.backbone.bnLayers.length > 0) {
+    const layers = await convertBatchNorm(ctx.backbone, ctx.backbone.params, (function* () {
+      for (const idx of indexBatches(train.size, 64)) yield train.batch(idx);
+    })());
+    ctx.emit('log', { level: 'info', message: `DAFT: converted ${layers.length} BatchNorm layer(s) to the target statistics` });
+  }
+  ctx.emit('stage', { stageIdx: ctx.stageIdx, status: 'running', totalSteps: plan.totalSteps });
+  const weights = stage.balance === 'class-weights' ? tf.tensor1d(balancedClassWeights(train.labels, k)) : null;
+  const headVars = selectTrainable(classifier.head, classifier.headSpecs, { prefix: 'head/' });
+  const backboneVars = selectTrainable(ctx.backbone.params, ctx.backbone.specs, { prefix: 'backbone/', lrScale: stage.lrScaled / stage.headLrScaled });
+  const checkpoint = (final: boolean) => {
+    const { slots, ...optMeta } = optimizer.exportState();
+    saveCheckpoint(ctx, step, final, { head: serializeMap(classifier.head), ...(final ? {} : { optimizer: slots }) }, { phase, optimizer: optMeta, headSpec: classifier.headSpec, headPrefix: classifier.headPrefix });
+  };
+  try {
+    while (step < plan.totalSteps) {
+      await new Promise<void>((r) => setImmediate(r)); // lets a pause or cancel message arrive
+      if (ctx.signal.aborted) {
+        checkpoint(false);
+        return { status: 'paused', classifier };
+      }
+      const nextPhase = step < plan.headSteps ? 'head' : 'full';
+      if (nextPhase !== phase) {
+        optimizer.dispose();
+        optimizer = new NamedOptimizer({ kind: stage.optimizer, weightDecay: stage.weightDecay });
+        phase = nextPhase;
+      }
+      const inPhase = phase === 'head' ? step : step - plan.headSteps;
+      const phaseSteps = phase === 'head' ? plan.headSteps : plan.totalSteps - plan.headSteps;
+      const lr = cosineWithWarmup(inPhase, { base: stage.headLrScaled, totalSteps: phaseSteps });
+      const vars: TrainableVar[] = phase === 'head' ? headVars : [...headVars, ...backboneVars];
+      const bnMode: BnMode = phase === 'head' || stage.mode === 'lp-ft' ? 'eval' : 'train';
+      const pos = batchAt(step, train.size, plan.batch, plan.stepsPerEpoch, seed);
+      const lossValue = trainStep(classifier, train, pos, vars, optimizer, lr, bnMode, weights, seed + step);
+      step++;
+      if (step % ctx.config.logEvery === 0 || step === plan.totalSteps) {
+        ctx.emit('metrics', { points: points(ctx.stageIdx, step, { train_loss: await lossValue(), lr: lr * (phase === 'full' ? stage.lrScaled / stage.headLrScaled : 1) }) });
+        ctx.emit('progress', { stageIdx: ctx.stageIdx, step, totalSteps: plan.totalSteps });
+      } else lossValue.dispose();
+      if (val && (step % plan.stepsPerEpoch === 0 || step === plan.totalSteps)) {
+        ctx.emit('metrics', { points: points(ctx.stageIdx, step, validationMetrics(classifier, val, d.negativeClass)) });
+      }
+      if (step % ctx.config.checkpointEvery === 0 && step < plan.totalSteps) checkpoint(false);
+    }
+    checkpoint(true);
+    return { status: 'done', classifier };
+  } finally {
+    optimizer.dispose();
+    weights?.dispose();
+  }
+}
+
+/** A loss read-back that can also be dropped without reading. */
+interface LossHandle {
+  (): Promise<number>;
+  dispose(): void;
+}
+
+/** One optimiser step of softmax cross-entropy (optionally class-weighted) over the batch. */
+function trainStep(c: Classifier, train: LabeledImages, pos: number[], vars: TrainableVar[], opt: NamedOptimizer, lr: number, bnMode: BnMode, weights: tf.Tensor1D | null, seed: number): LossHandle {
+  const byVar = new Map(vars.map((v) => [v.variable.name, v.name]));
+  const x = train.batch(pos, { augment: true, seed });
+  const y = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(Array.from(pos, (p) => train.labels[p]), 'int32'), c.numClasses), 'float32'));
+  const { value, grads } = tf.variableGrads(() => {
+    const logits = classifierLogits(c, x, bnMode);
+    const perSample = tf.neg(tf.sum(tf.mul(y, tf.logSoftmax(logits)), 1));
+    if (!weights) return tf.mean(perSample) as tf.Scalar;
+    const w = tf.sum(tf.mul(y, weights), 1);
+    return tf.div(tf.sum(tf.mul(perSample, w)), tf.sum(w)) as tf.Scalar;
+  }, vars.map((v) => v.variable));
+  const named = new Map<string, tf.Tensor>();
+  for (const [vn, g] of Object.entries(grads)) {
+    const key = byVar.get(vn);
+    if (key) named.set(key, g);
+    else g.dispose();
+  }
+  opt.apply(vars, named, lr);
+  for (const g of named.values()) g.dispose();
+  x.dispose();
+  y.dispose();
+  const handle = (async () => {
+    const v = (await value.data())[0];
+    value.dispose();
+    return v;
+  }) as LossHandle;
+  handle.dispose = () => value.dispose();
+  return handle;
+}

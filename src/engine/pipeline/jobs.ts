@@ -1,0 +1,35 @@
+/**
+ * Engine jobs of the run pipeline: `run.execute` (a whole run, resumable) and `run.benchmark`
+ * (a short measured training step of a backbone, for estimates). Models load after the
+ * backend so tfjs's gradients are registered first.
+ */
+import { AppError } from '../../shared/errors';
+import { registerJob } from '../jobs';
+import { RunConfig } from '../../shared/schemas/run';
+import type { BenchmarkParams, BenchmarkResult, ExecuteParams } from './protocol';
+
+registerJob('run.execute', async (params, ctx) => {
+  const p = params as ExecuteParams;
+  if (!p || typeof p.runId !== 'string' || typeof p.runDir !== 'string' || typeof p.cacheRoot !== 'string') {
+    throw new AppError('validation', 'run.execute: runId, runDir and cacheRoot are required');
+  }
+  const parsed = RunConfig.safeParse(p.config);
+  if (!parsed.success) {
+    throw new AppError('validation', `run.execute: the run's config snapshot is invalid (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})`);
+  }
+  p.config = parsed.data;
+  const { initBackend } = await import('../backend/index');
+  await initBackend();
+  const { executeRun } = await import('./execute');
+  return executeRun(p, ctx);
+});
+
+registerJob('run.benchmark', async (params) => {
+  const p = params as BenchmarkParams;
+  const { initBackend } = await import('../backend/index');
+  const report = await initBackend();
+  const { benchTrain } = await import('../backend/train-bench');
+  const r = await benchTrain({ arch: p.arch, config: p.config, size: p.size, batch: Math.max(2, p.batch), steps: 2, warmup: 1 });
+  const result: BenchmarkResult = { backend: (report as { backend?: string }).backend ?? r.backend, imagesPerSecond: r.imagesPerSecond, stepMs: r.stepMsMedian };
+  return result;
+});

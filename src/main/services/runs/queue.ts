@@ -1,0 +1,155 @@
+/**
+ * The run queue: one run on the engine at a time, the rest waiting in order. Pause and cancel
+ * stop the engine job at its next step (it writes a checkpoint first); a crashed engine leaves
+ * the run interrupted, resumable from its last checkpoint.
+ */
+import { join } from 'node:path';
+import type { EngineHost } from '../../engine-host';
+import type { ProjectService } from '../projects';
+import type { ExecuteParams, ExecuteResult } from '../../../engine/pipeline/protocol';
+import type { RunConfig, RunStatus } from '../../../shared/schemas/run';
+import { runExtrasRepo } from '../../store/repos/run-extras';
+import { RunPersister, type Emit } from './persist';
+
+interface QueueItem {
+  project: string;
+  runId: string;
+}
+
+interface Current extends QueueItem {
+  controller: AbortController;
+  intent: 'pause' | 'cancel' | null;
+  done: Promise<void>;
+}
+
+/** The folder of a run inside its project. */
+export function runDirOf(project: string, runId: string): string {
+  return join(project, 'runs', runId);
+}
+
+/** One queue per app (all projects share the one engine). */
+export class RunQueue {
+  private readonly waiting: QueueItem[] = [];
+  private current: Current | undefined;
+  private readonly listeners = new Set<(project: string, runId: string, status: RunStatus) => void>();
+
+  constructor(
+    private readonly engine: EngineHost,
+    private readonly projects: ProjectService,
+    private readonly emit: Emit,
+  ) {}
+
+  /** Subscribes to status changes of any run; returns the unsubscribe function. */
+  onStatus(l: (project: string, runId: string, status: RunStatus) => void): () => void {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+
+  /** Adds a (queued) run at the end and starts the queue if idle. */
+  enqueue(project: string, runId: string): void {
+    if (this.position(project, runId) !== null) return;
+    this.waiting.push({ project, runId });
+    this.setStatus(project, runId, 'queued', null);
+    void this.pump();
+  }
+
+  /** 0 for the run on the engine, 1.. for waiting runs, null when not in the queue. */
+  position(project: string, runId: string): number | null {
+    if (this.current && this.current.project === project && this.current.runId === runId) return 0;
+    const i = this.waiting.findIndex((w) => w.project === project && w.runId === runId);
+    return i < 0 ? null : i + 1;
+  }
+
+  /** Stops a run: paused (resumable) or cancelled. Returns false when the run is not in the queue. */
+  async stop(project: string, runId: string, how: 'pause' | 'cancel'): Promise<boolean> {
+    const i = this.waiting.findIndex((w) => w.project === project && w.runId === runId);
+    if (i >= 0) {
+      this.waiting.splice(i, 1);
+      this.setStatus(project, runId, how === 'pause' ? 'paused' : 'cancelled', null);
+      return true;
+    }
+    const cur = this.current;
+    if (!cur || cur.project !== project || cur.runId !== runId) return false;
+    cur.intent = how;
+    cur.controller.abort();
+    await cur.done;
+    return true;
+  }
+
+  /** Resolves when nothing runs and nothing waits. */
+  async idle(): Promise<void> {
+    while (this.current) await this.current.done;
+  }
+
+  private setStatus(project: string, runId: string, status: RunStatus, error: string | null): void {
+    const store = this.projects.get(project);
+    store.runs.setStatus(runId, status, error);
+    this.emit('runs.status', { project, runId, status, error });
+    for (const l of this.listeners) l(project, runId, status);
+  }
+
+  private async pump(): Promise<void> {
+    if (this.current) return;
+    const next = this.waiting.shift();
+    if (!next) return;
+    const controller = new AbortController();
+    let finish!: () => void;
+    const done = new Promise<void>((r) => (finish = r));
+    this.current = { ...next, controller, intent: null, done };
+    try {
+      await this.execute(this.current);
+    } finally {
+      this.current = undefined;
+      finish();
+      void this.pump();
+    }
+  }
+
+  private async execute(cur: Current): Promise<void> {
+    const { project, runId } = cur;
+    const store = this.projects.get(project);
+    const extras = runExtrasRepo(store.db);
+    const run = store.runs.get(runId);
+    if (!run) return;
+    const runDir = runDirOf(store.folder, runId);
+    const persister = new RunPersister(store, project, runId, runDir, this.emit);
+    const latest = store.checkpoints.latest(runId);
+    extras.clearError(runId);
+    if (latest) {
+      const ck = latest;
+      const isFinal = /-end\.safetensors$/.test(ck.path);
+      extras.resetStagesFrom(runId, isFinal ? ck.stageIdx + 1 : ck.stageIdx);
+    } else extras.resetStagesFrom(runId, 0);
+    this.setStatus(project, runId, 'running', null);
+    const params: ExecuteParams = {
+      runId, runDir, cacheRoot: join(store.folder, 'cache'), config: run.config as RunConfig, resumeFrom: latest?.path ?? null,
+    };
+    try {
+      const result = await this.engine.request<ExecuteResult>('run.execute', params, { onEvent: persister.onEvent, signal: cur.controller.signal });
+      persister.flush();
+      if (result.status === 'paused') {
+        extras.endRunningStage(runId, 'pending');
+        this.setStatus(project, runId, cur.intent === 'cancel' ? 'cancelled' : 'paused', null);
+      } else {
+        if (result.summary) store.runs.setSummary(runId, result.summary);
+        this.setStatus(project, runId, 'completed', null);
+      }
+    } catch (e) {
+      persister.flush();
+      const err = e as { code?: string; message?: string };
+      const message = err.message ?? String(e);
+      if (err.code === 'engine_crashed') {
+        extras.endRunningStage(runId, 'interrupted');
+        persister.log('error', message);
+        this.setStatus(project, runId, cur.intent === 'cancel' ? 'cancelled' : 'interrupted', message);
+      } else if (err.code === 'cancelled') {
+        extras.endRunningStage(runId, 'pending');
+        this.setStatus(project, runId, cur.intent === 'pause' ? 'paused' : 'cancelled', null);
+      } else {
+        extras.endRunningStage(runId, 'failed');
+        persister.log('error', message);
+        this.setStatus(project, runId, 'failed', message);
+      }
+    }
+  }
+}

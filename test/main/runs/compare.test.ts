@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ProjectStore } from '../../../src/main/store/project-store';
+import { compareRuns, formatCompareTable, meanStd } from '../../../src/main/services/runs/compare';
+import { compareHtml } from '../../../src/main/services/runs/compare-html';
+
+function result(loss: number, auc: number, withTta = true) {
+  const h = { loss, auc, f1: auc - 0.1, accuracy: auc - 0.05 };
+  return { plain: h, tta: withTta ? { ...h, loss: loss - 0.01 } : null, classNames: ['a', 'b'], confusion: [[1, 0], [0, 1]], confusionTta: null, testSize: 2, aucKind: 'one-vs-rest-macro' };
+}
+
+function seedRun(store: ProjectStore, id: string, group: string, name: string, r: ReturnType<typeof result> | null, valLoss: number[]) {
+  store.runs.create({ id, groupId: group, name, recipe: 'hpt', config: { backbone: { arch: 'small-resnet' } }, seed: 0 },
+    [{ name: 'prepare', kind: 'prepare', totalSteps: 1 }, { name: 'finetune', kind: 'finetune', totalSteps: 10 }]);
+  store.metrics.putBatch(id, valLoss.map((v, i) => ({ stageIdx: 1, name: 'val_loss', step: (i + 1) * 5, value: v, wallMs: 0 })));
+  if (r) {
+    store.runs.setSummary(id, r);
+    store.runs.setStatus(id, 'completed');
+  }
+}
+
+describe('run comparison', () => {
+  it('aggregates the seeds of a group as mean ± sample std, with TTA, and averages the curves', () => {
+    const store = ProjectStore.create(join(mkdtempSync(join(tmpdir(), 'attune-cmp-')), 'p'), 'cmp');
+    seedRun(store, 'g1-a', 'g1', 'byol (seed 0)', result(0.4, 0.9), [1.0, 0.8]);
+    seedRun(store, 'g1-b', 'g1', 'byol (seed 1)', result(0.6, 0.8), [1.2, 0.6]);
+    seedRun(store, 'g2-a', 'g2', 'scratch', result(0.7, 0.7, false), [1.5, 1.4]);
+    seedRun(store, 'g3-a', 'g3', 'unfinished', null, []);
+    const report = compareRuns(store, ['g3-a'], ['g1', 'g2'], true);
+    expect(report.rows.map((r) => r.label)).toEqual(['byol', 'scratch']);
+    const byol = report.rows[0];
+    expect(byol.plain.loss.mean).toBeCloseTo(0.5, 12);
+    expect(byol.plain.loss.std).toBeCloseTo(Math.SQRT2 * 0.1, 12);
+    expect(byol.plain.loss.n).toBe(2);
+    expect(byol.tta!.loss.mean).toBeCloseTo(0.49, 12);
+    expect(report.rows[1].tta).toBeNull();
+    expect(report.skipped).toEqual([{ runId: 'g3-a', reason: 'status queued, no results yet' }]);
+    expect(report.curves.find((c) => c.label === 'byol')!.points).toEqual([[5, 1.1], [10, expect.closeTo(0.7, 12)]]);
+    const table = formatCompareTable(report);
+    expect(table).toMatch(/byol\s+2\s+0\.5000 ± 0\.1414\s+0\.8500 ± 0\.0707/);
+    expect(table).toMatch(/scratch\s+1\s+0\.7000\s+0\.7000\s+0\.6000\s+0\.6500\s+—/);
+    const html = compareHtml(report);
+    expect(html.match(/<polyline/g)).toHaveLength(2);
+    expect(html).toContain('0.5000 ± 0.1414');
+    const perRun = compareRuns(store, ['g1-a', 'g1-b'], [], false);
+    expect(perRun.rows).toHaveLength(2);
+    store.close();
+  });
+
+  it('mean ± std of one value has std 0, of none NaN', () => {
+    expect(meanStd([3])).toEqual({ mean: 3, std: 0, n: 1 });
+    expect(meanStd([]).n).toBe(0);
+  });
+});
