@@ -16,12 +16,6 @@ export function diagnoseLoadError(pkg: string, err: unknown): Diagnosis {
   const e = err as { code?: string; message?: string };
   const message = String(e?.message ?? err);
   const gpu = pkg.endsWith('-gpu');
-  if ((e?.code === 'ERR_MODULE_NOT_FOUND' || e?.code === 'MODULE_NOT_FOUND') && message.includes(pkg)) {
-    return {
-      reason: `${pkg} is not installed`,
-      advice: `install it with \`npm install ${pkg}\` (its install step downloads libtensorflow${gpu ? ' for CUDA 11.2 / cuDNN 8.1' : ''}, so it needs network access)`,
-    };
-  }
   const cuda = message.match(/(lib(?:cudart|cudnn|cublas|cublasLt|cufft|curand|cusolver|cusparse)\.so[.\d]*|(?:cudart|cudnn|cublas)64_\d+\.dll)/);
   if (cuda) {
     return {
@@ -36,6 +30,13 @@ export function diagnoseLoadError(pkg: string, err: unknown): Diagnosis {
     return {
       reason: `${pkg}'s native binding failed to load: ${firstLine(message, /libtensorflow/i)}`,
       advice: `re-run its install step with network access: \`npm rebuild ${pkg}\` (it downloads libtensorflow into node_modules/${pkg}/lib)`,
+    };
+  }
+  const missingPackage = new RegExp(`Cannot find (?:package|module) '${pkg.replace('/', '\\/')}(?:/[^']*)?'`);
+  if ((e?.code === 'ERR_MODULE_NOT_FOUND' || e?.code === 'MODULE_NOT_FOUND') && missingPackage.test(message)) {
+    return {
+      reason: `${pkg} is not installed`,
+      advice: `install it with \`npm install ${pkg}\` (its install step downloads libtensorflow${gpu ? ' for CUDA 11.2 / cuDNN 8.1' : ''}, so it needs network access)`,
     };
   }
   return { reason: `${pkg} failed to load: ${firstLine(message)}`, advice: `reinstall ${pkg} or choose another backend with ATTUNE_BACKEND` };

@@ -58,13 +58,14 @@ async function startWasm(threads: number) {
 }
 
 /**
- * Registers tfjs-core's gradients (tfjs-core alone does not; the union package would) so any
- * training code may rely on them once the backend is up. Works under plain Node via the ESM fix.
+ * Registers tfjs-core's gradients and chained ops (`x.mul(y)`; tfjs-core alone registers
+ * neither, the union package would) so engine code behaves the same under vitest, tsx and the
+ * built engine. The `.js` paths and the ESM fix make the deep imports load under plain Node.
  */
 export async function registerGradients(): Promise<void> {
-  if (tf.getGradient('Conv2D')) return;
   installTfjsEsmFix();
-  await import('@tensorflow/tfjs-core/dist/register_all_gradients');
+  if (!tf.getGradient('Conv2D')) await import('@tensorflow/tfjs-core/dist/register_all_gradients.js');
+  await import('@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops.js');
 }
 
 /**

@@ -28,6 +28,7 @@ const require = createRequire(import.meta.url);
 export interface WasmThreadSetup {
   threaded: boolean;
   requestedThreads: number;
+  /** why the threaded build is not used (set later if starting it fails) */
   reason?: string;
 }
 
@@ -124,6 +125,7 @@ export function useThreadedWasm(threads: number): WasmThreadSetup {
   const stock = tf.findBackendFactory('wasm');
   if (!stock) return { threaded: false, requestedThreads: threads, reason: "the 'wasm' backend is not registered" };
   const BackendWasm = wasmBackend.BackendWasm as unknown as new (m: EmscriptenModule) => tf.KernelBackend;
+  const setup: WasmThreadSetup = { threaded: true, requestedThreads: threads };
   tf.removeBackend('wasm');
   tf.registerBackend(
     'wasm',
@@ -134,11 +136,13 @@ export function useThreadedWasm(threads: number): WasmThreadSetup {
         unrefWorkers(module);
         return backend;
       } catch (err) {
-        process.emitWarning(`attune: threaded wasm failed (${(err as Error).message ?? err}); using one thread`);
+        setup.threaded = false;
+        setup.reason = `the threaded wasm build failed to start: ${(err as Error)?.message ?? String(err)}`;
+        process.emitWarning(`attune: ${setup.reason}; using one thread`);
         return stock();
       }
     },
     2,
   );
-  return { threaded: true, requestedThreads: threads };
+  return setup;
 }

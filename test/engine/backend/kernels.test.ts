@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { initBackend } from '../../../src/engine/backend/index';
+import { setIm2colBudget } from '../../../src/engine/backend/kernels/wasm-heap';
 
 type Pad = 'same' | 'valid' | tf.backend_util.ExplicitPadding;
 
@@ -26,7 +27,7 @@ function randomValues(n: number, seed: number): Float32Array {
 async function runOn(
   backend: string,
   kernel: string,
-  inputs: Record<string, { shape: number[]; values: Float32Array }>,
+  inputs: Record<string, { shape: number[]; values: Float32Array | Int32Array }>,
   attrs: Record<string, unknown>,
 ): Promise<{ shape: number[]; values: Float32Array }> {
   await tf.setBackend(backend);
@@ -138,6 +139,8 @@ const dwCases: DwCase[] = [
   { n: 1, h: 9, w: 9, c: 3, q: 2, k: [3, 3], s: [1, 1], d: [2, 2], pad: 'valid' },
   { n: 2, h: 8, w: 7, c: 3, q: 3, k: [3, 2], s: [2, 1], d: [1, 1], pad: 'valid' },
   { n: 2, h: 7, w: 7, c: 4, q: 1, k: [3, 3], s: [1, 1], d: [2, 1], pad: explicitPad },
+  { n: 2, h: 6, w: 7, c: 19, q: 1, k: [3, 3], s: [2, 2], d: [1, 1], pad: 'same' }, // 8-channel blocks + remainder
+  { n: 1, h: 5, w: 6, c: 16, q: 1, k: [3, 3], s: [1, 1], d: [1, 1], pad: 'valid' },
 ];
 
 function dwOutSize(c: DwCase): [number, number] {
@@ -224,6 +227,8 @@ const dilatedConvCases: DwCase[] = [
   { n: 2, h: 9, w: 8, c: 3, q: 4, k: [3, 3], s: [1, 1], d: [2, 2], pad: 'same' },
   { n: 1, h: 10, w: 9, c: 2, q: 3, k: [3, 2], s: [1, 1], d: [3, 2], pad: 'valid' },
   { n: 2, h: 8, w: 8, c: 3, q: 2, k: [3, 3], s: [1, 1], d: [2, 1], pad: explicitPad },
+  // padding beyond the dilated kernel's reach: the input gradient takes the GEMM + col2im path
+  { n: 2, h: 6, w: 6, c: 2, q: 3, k: [3, 3], s: [1, 1], d: [2, 2], pad: [[0, 0], [5, 1], [0, 5], [0, 0]] },
 ];
 
 describe('dilated gradients on wasm (adjoint identity against the cpu forward conv)', () => {
@@ -232,5 +237,127 @@ describe('dilated gradients on wasm (adjoint identity against the cpu forward co
   });
   it.each(dilatedConvCases.map((c, i) => [i, c] as const))('conv2d, case %i', async (i, c) => {
     await adjointCheck(false, c, 201 + 7 * i);
+  });
+});
+
+describe('Sum / Mean / Identity on wasm', () => {
+  const shape = [3, 5, 4, 6];
+  const values = randomValues(3 * 5 * 4 * 6, 301);
+  const cases: [string, number | number[], boolean][] = [
+    ['Sum', [0, 1, 2], false],
+    ['Sum', [0, 1, 2], true],
+    ['Mean', [0, 1, 2], false],
+    ['Mean', [1, 0], true],
+    ['Sum', 0, false],
+    ['Mean', [1, 2], true], // not leading: the shipped kernel
+    ['Sum', -1, false],
+    ['Mean', [0, 1, 2, 3], false],
+  ];
+  it.each(cases)('%s over %j (keepDims %s) matches the cpu backend', async (kernel, axis, keepDims) => {
+    await compare(kernel, { x: { shape, values } }, { axis, keepDims });
+  });
+  it('Cast to the same dtype shares memory; other casts still convert', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor([1.5, -2.25, 3], [3]);
+    const same = tf.cast(x, 'float32');
+    const int = tf.cast(x, 'int32');
+    x.dispose();
+    expect(Array.from(same.dataSync())).toEqual([1.5, -2.25, 3]);
+    expect(Array.from(int.dataSync())).toEqual([1, -2, 3]);
+    tf.dispose([same, int]);
+  });
+  it('Identity shares memory and survives disposing its input', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor(values, shape);
+    const y = tf.engine().runKernel('Identity', { x }) as tf.Tensor;
+    x.dispose();
+    expect(Array.from(y.dataSync())).toEqual(Array.from(values));
+    y.dispose();
+  });
+});
+
+describe('MaxPoolGrad on wasm', () => {
+  const poolCases: [number[], number, number, 'same' | 'valid' | number][] = [
+    [[2, 9, 9, 5], 3, 2, 'same'],
+    [[2, 8, 7, 3], 2, 2, 'valid'],
+    [[1, 7, 7, 4], 3, 1, 1],
+    [[2, 10, 10, 3], 3, 2, 'valid'],
+  ];
+  it.each(poolCases.map((c, i) => [i, ...c] as const))('case %i matches the cpu backend', async (i, shape, k, s, pad) => {
+    const n = shape.reduce((a, b) => a * b);
+    const values = randomValues(n, 401 + i);
+    const input = { shape, values };
+    await tf.setBackend('cpu');
+    const pooled = tf.tidy(() => tf.maxPool(tf.tensor4d(values, shape as [number, number, number, number]), k, s, pad));
+    const output = { shape: pooled.shape, values: pooled.dataSync() as Float32Array };
+    pooled.dispose();
+    const dy = { shape: output.shape, values: randomValues(output.values.length, 501 + i) };
+    await compare('MaxPoolGrad', { dy, input, output }, { filterSize: k, strides: s, pad });
+  });
+  it('sends the gradient of a tied window to its first maximum, like the cpu backend', async () => {
+    const shape = [1, 4, 4, 2];
+    const values = new Float32Array(32).map((_, j) => Math.floor(j / 6)); // many ties
+    await tf.setBackend('cpu');
+    const pooled = tf.tidy(() => tf.maxPool(tf.tensor4d(values, shape as [number, number, number, number]), 2, 1, 'valid'));
+    const output = { shape: pooled.shape, values: pooled.dataSync() as Float32Array };
+    pooled.dispose();
+    const dy = { shape: output.shape, values: randomValues(output.values.length, 601) };
+    await compare('MaxPoolGrad', { dy, input: { shape, values } }, { filterSize: 2, strides: 1, pad: 'valid' });
+  });
+});
+
+describe('chunked im2col paths (tiny budget: one image per chunk)', () => {
+  it.each(convCases.filter((c) => c.s[0] > 1 || c.s[1] > 1).map((c, i) => [i, c] as const))('filter gradient, strided case %i', async (i, c) => {
+    const [oh, ow] = outSize(c);
+    const old = setIm2colBudget(1);
+    try {
+      await compare(
+        'Conv2DBackpropFilter',
+        {
+          x: { shape: [c.n, c.h, c.w, c.ci], values: randomValues(c.n * c.h * c.w * c.ci, 711 + i) },
+          dy: { shape: [c.n, oh, ow, c.co], values: randomValues(c.n * oh * ow * c.co, 723 + i) },
+        },
+        { strides: c.s, pad: c.pad, dataFormat: 'NHWC', filterShape: [c.k[0], c.k[1], c.ci, c.co] },
+      );
+    } finally {
+      setIm2colBudget(old);
+    }
+  });
+  it('dilated input and filter gradients (adjoint identity)', async () => {
+    const old = setIm2colBudget(1);
+    try {
+      await adjointCheck(false, dilatedConvCases[0], 777);
+      await adjointCheck(false, dilatedConvCases[3], 787);
+    } finally {
+      setIm2colBudget(old);
+    }
+  });
+});
+
+describe('CropAndResize on wasm', () => {
+  const image = { shape: [2, 9, 7, 3], values: randomValues(2 * 9 * 7 * 3, 801) };
+  const boxes = {
+    shape: [6, 4],
+    values: new Float32Array([
+      0.1, 0.2, 0.8, 0.9, // inside
+      0.9, 0.8, 0.2, 0.1, // flipped
+      -0.2, -0.1, 0.5, 1.3, // partly outside: extrapolation
+      0, 0, 1, 1, // whole image
+      0.3, 0.3, 0.6, 0.7,
+      0.2, 0.2, 0.4, 0.4, // its image index is missing
+    ]),
+  };
+  const boxInd = { shape: [6], values: new Int32Array([0, 1, 1, 0, 1, 5]) };
+  it.each([
+    ['bilinear', [5, 4]],
+    ['nearest', [5, 4]],
+    ['bilinear', [1, 1]],
+    ['bilinear', [11, 13]],
+  ] as const)('%s to %j matches the cpu backend', async (method, cropSize) => {
+    await compare('CropAndResize', { image, boxes, boxInd }, { method, cropSize, extrapolationValue: -0.5 });
+  });
+  it('handles other channel counts (here 2)', async () => {
+    const gray = { shape: [2, 6, 8, 2], values: randomValues(2 * 6 * 8 * 2, 811) };
+    await compare('CropAndResize', { image: gray, boxes, boxInd }, { method: 'bilinear', cropSize: [4, 5], extrapolationValue: 0 });
   });
 });

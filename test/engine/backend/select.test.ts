@@ -7,6 +7,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { initBackend, type ModuleLoader } from '../../../src/engine/backend/index';
 import { forcedFromEnv } from '../../../src/engine/backend/select';
+import { wasmThreadsSupported } from '../../../src/engine/backend/wasm-threads';
+import os from 'node:os';
 
 const GPU = '@tensorflow/tfjs-node-gpu';
 const NODE = '@tensorflow/tfjs-node';
@@ -60,8 +62,27 @@ describe('initBackend selection', () => {
     expect(report.attempts[1].reason).toContain('libtensorflow.so.2');
     expect(report.attempts[1].advice).toContain('npm rebuild');
     expect(report.trainingKernels).toContain('Conv2DBackpropFilter');
-    expect(report.threads).toBeGreaterThanOrEqual(1);
+    // the threaded build runs under Node: one XNNPACK thread per core (the build caps at 4)
+    const cores = Math.min(4, os.availableParallelism());
+    if (wasmThreadsSupported() && !process.env.ATTUNE_WASM_THREADS) expect(report.threads).toBe(cores);
+    if (report.threads < os.availableParallelism()) expect(report.threadsNote).toBeTruthy();
     expect(JSON.parse(JSON.stringify(report))).toEqual(report);
+  });
+
+  it('an installed package whose addon is missing is a binding failure, not "not installed"', async () => {
+    const loader: ModuleLoader = async (name) => {
+      throw Object.assign(
+        new Error(
+          `The Node.js native addon module (tfjs_binding.node) can not be found at path: /app/node_modules/${name}/lib/napi-v8/tfjs_binding.node.\n` +
+            `Please run command 'npm rebuild ${name} --build-addon-from-source' to rebuild the native addon module.`,
+        ),
+        { code: 'MODULE_NOT_FOUND' },
+      );
+    };
+    const report = await initBackend({ loader });
+    expect(report.attempts[1].reason).toContain('native binding failed to load');
+    expect(report.attempts[1].reason).toContain('tfjs_binding.node');
+    expect(report.attempts[1].advice).toContain('npm rebuild @tensorflow/tfjs-node');
   });
 
   it('names the missing CUDA library', async () => {

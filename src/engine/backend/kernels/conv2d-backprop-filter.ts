@@ -26,6 +26,28 @@ function fillColsT(g: ConvGeometry, xT: Float32Array, cols: Float32Array, n0: nu
         const chanBase = c * N * H * W;
         for (let n = 0; n < nImages; n++) {
           const imgBase = chanBase + (n0 + n) * H * W;
+          if (sw === 1 && sh === 1 && OW === W && owLo < owHi) {
+            // Rows advance by W in both source and destination: copy all valid rows as one run,
+            // then zero the few columns that fell outside the image.
+            const [ohLo, ohHi] = validRange(OH, H, 1, offH);
+            const imgDst = rowBase + n * OH * OW;
+            if (ohLo > 0) cols.fill(0, imgDst, imgDst + ohLo * OW);
+            if (ohHi < OH) cols.fill(0, imgDst + ohHi * OW, imgDst + OH * OW);
+            if (ohLo < ohHi) {
+              const dst0 = imgDst + ohLo * OW + owLo;
+              const src0 = imgBase + (ohLo + offH) * W + offW + owLo;
+              const len = (ohHi - ohLo - 1) * W + (owHi - owLo);
+              cols.set(xT.subarray(src0, src0 + len), dst0);
+              if (owLo > 0 || owHi < OW) {
+                for (let oh = ohLo; oh < ohHi; oh++) {
+                  const d = imgDst + oh * OW;
+                  for (let ow = 0; ow < owLo; ow++) cols[d + ow] = 0;
+                  for (let ow = owHi; ow < OW; ow++) cols[d + ow] = 0;
+                }
+              }
+            }
+            continue;
+          }
           for (let oh = 0; oh < OH; oh++) {
             const dst = rowBase + (n * OH + oh) * OW;
             const ih = oh * sh + offH;
@@ -62,13 +84,29 @@ export function conv2dBackpropFilterWasm(args: {
   const perImage = g.outH * g.outW;
   const M = g.batch * perImage;
 
-  // 1×1, stride 1, no padding: dW = xᵀ @ dy directly.
-  if (g.kH === 1 && g.kW === 1 && g.strideH === 1 && g.strideW === 1 && g.padTop + g.padLeft + g.padBottom + g.padRight === 0) {
-    const x2 = reshaped(backend, x, [M, g.inC]);
-    const xT = transpose(backend, x2, [1, 0]);
+  // 1×1 without padding: dW = xsᵀ @ dy, xs = x subsampled by the stride (x itself at stride 1).
+  if (g.kH === 1 && g.kW === 1 && g.padTop + g.padLeft + g.padBottom + g.padRight === 0) {
+    let xs: tf.TensorInfo;
+    if (g.strideH === 1 && g.strideW === 1) {
+      xs = reshaped(backend, x, [M, g.inC]);
+    } else {
+      xs = alloc(backend, [M, g.inC]);
+      const src = f32(backend, x);
+      const dst = f32(backend, xs);
+      let row = 0;
+      for (let n = 0; n < g.batch; n++) {
+        for (let oh = 0; oh < g.outH; oh++) {
+          for (let ow = 0; ow < g.outW; ow++, row++) {
+            const s0 = ((n * g.inH + oh * g.strideH) * g.inW + ow * g.strideW) * g.inC;
+            dst.set(src.subarray(s0, s0 + g.inC), row * g.inC);
+          }
+        }
+      }
+    }
+    const xT = transpose(backend, xs, [1, 0]);
     const dy2 = reshaped(backend, dy, [M, g.outC]);
     const out = matMul(backend, xT, dy2);
-    release(backend, x2, xT, dy2);
+    release(backend, xs, xT, dy2);
     return { dataId: out.dataId, shape: attrs.filterShape, dtype: 'float32' };
   }
 

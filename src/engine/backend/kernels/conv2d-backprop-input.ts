@@ -69,6 +69,63 @@ function fullConvPads(g: ConvGeometry): [number, number, number, number] | null 
   return pads;
 }
 
+/**
+ * Strided, undilated: split dx by output phase (ih + padTop) mod s. Each phase only meets the
+ * taps kh ≡ phase (mod s), so it is a stride-1 "full" convolution of dy by that sub-kernel
+ * (flipped, in/out swapped, padding J−1 all round), run by XNNPACK; the phases are then
+ * interleaved into dx. Same multiplications as the forward pass, none on inserted zeros.
+ */
+function backpropInputPhases(backend: WasmBackend, dy: tf.TensorInfo, filter: tf.TensorInfo, g: ConvGeometry, inputShape: number[]): tf.TensorInfo {
+  const { batch: N, inH: H, inW: W, inC: C, outH: OH, outW: OW, outC: CO, kH, kW, strideH: sh, strideW: sw } = g;
+  const dx = alloc(backend, inputShape);
+  f32(backend, dx).fill(0);
+  for (let rh = 0; rh < sh; rh++) {
+    const jH = Math.ceil((kH - rh) / sh);
+    for (let rw = 0; rw < sw; rw++) {
+      const jW = Math.ceil((kW - rw) / sw);
+      if (jH <= 0 || jW <= 0) continue; // no tap reaches this phase: its dx stays zero
+      const sub = alloc(backend, [jH, jW, CO, C]);
+      {
+        const w = f32(backend, filter);
+        const out = f32(backend, sub);
+        for (let a = 0; a < jH; a++) {
+          for (let b = 0; b < jW; b++) {
+            const kh = rh + (jH - 1 - a) * sh;
+            const kw = rw + (jW - 1 - b) * sw;
+            const src = (kh * kW + kw) * C * CO;
+            const dst = (a * jW + b) * CO * C;
+            for (let i = 0; i < C; i++) for (let o = 0; o < CO; o++) out[dst + o * C + i] = w[src + i * CO + o];
+          }
+        }
+      }
+      // z[q, t] = Σ_j dy[q − j, t − j'] · W[rh + j·sh, rw + j'·sw], q ∈ [0, OH + jH − 2]
+      const z = conv2d(backend, dy, sub, [jH - 1, jH - 1, jW - 1, jW - 1], [1, 1]);
+      release(backend, sub);
+      const zH = OH + jH - 1;
+      const zW = OW + jW - 1;
+      const zs = f32(backend, z);
+      const d = f32(backend, dx);
+      // rows of dx in this phase: ih = q·sh + rh − padTop
+      const qLo = Math.max(0, Math.ceil((g.padTop - rh) / sh));
+      const qHi = Math.min(zH - 1, Math.floor((H - 1 + g.padTop - rh) / sh));
+      const tLo = Math.max(0, Math.ceil((g.padLeft - rw) / sw));
+      const tHi = Math.min(zW - 1, Math.floor((W - 1 + g.padLeft - rw) / sw));
+      for (let n = 0; n < N; n++) {
+        for (let q = qLo; q <= qHi; q++) {
+          const ih = q * sh + rh - g.padTop;
+          for (let t = tLo; t <= tHi; t++) {
+            const iw = t * sw + rw - g.padLeft;
+            const s0 = ((n * zH + q) * zW + t) * C;
+            d.set(zs.subarray(s0, s0 + C), ((n * H + ih) * W + iw) * C);
+          }
+        }
+      }
+      release(backend, z);
+    }
+  }
+  return dx;
+}
+
 /** Gradient of a conv2d with respect to its input, NHWC, any stride / padding / dilation. */
 export function conv2dBackpropInputWasm(args: {
   inputs: tf.NamedTensorInfoMap;
@@ -89,6 +146,8 @@ export function conv2dBackpropInputWasm(args: {
     release(backend, w2);
     return dx;
   }
+
+  if (g.dilH === 1 && g.dilW === 1) return backpropInputPhases(backend, dy, filter, g, attrs.inputShape);
 
   const wT = alloc(backend, [g.outC, K]);
   transpose2d(f32(backend, filter), f32(backend, wT), K, g.outC);

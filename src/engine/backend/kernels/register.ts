@@ -1,27 +1,36 @@
-/** Registers this project's training kernels on the wasm backend (idempotent). */
+/** Registers this project's training kernels on the wasm backend (once per process). */
 import * as tf from '@tensorflow/tfjs-core';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input';
 import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './depthwise-backprop';
+import { cropAndResizeConfig } from './crop-and-resize';
+import { maxPoolGradConfig } from './max-pool-grad';
+import { reductionConfigs } from './reductions';
 
-/** The kernels this project provides for training on wasm. */
-export const WASM_TRAINING_KERNELS: tf.KernelConfig[] = [
+/** The gradient kernels the shipped wasm backend lacks or runs slowly. */
+export const WASM_GRADIENT_KERNELS: tf.KernelConfig[] = [
   conv2dBackpropFilterConfig,
   conv2dBackpropInputConfig,
   depthwiseBackpropFilterConfig,
   depthwiseBackpropInputConfig,
+  maxPoolGradConfig,
 ];
 
+let registered: string[] | undefined;
+
 /**
- * Registers (or replaces) the training kernels for backend 'wasm'. Call before the backend is
- * initialised or at any time after; a kernel registered earlier under the same name is replaced.
+ * Registers (or replaces) the training kernels for backend 'wasm': the gradient kernels above
+ * plus faster Identity / Cast / Sum / Mean and CropAndResize (augmentation). Idempotent;
+ * returns the kernel names.
  */
 export function registerWasmTrainingKernels(): string[] {
-  for (const config of WASM_TRAINING_KERNELS) {
-    const existing = tf.getKernel(config.kernelName, 'wasm');
-    if (existing === config) continue;
-    if (existing) tf.unregisterKernel(config.kernelName, 'wasm');
+  if (registered) return registered;
+  const crop = cropAndResizeConfig();
+  const configs = [...WASM_GRADIENT_KERNELS, ...reductionConfigs(), ...(crop ? [crop] : [])];
+  for (const config of configs) {
+    if (tf.getKernel(config.kernelName, 'wasm')) tf.unregisterKernel(config.kernelName, 'wasm');
     tf.registerKernel(config);
   }
-  return WASM_TRAINING_KERNELS.map((k) => k.kernelName);
+  registered = configs.map((k) => k.kernelName);
+  return registered;
 }

@@ -93,10 +93,19 @@ export function conv2d(
   }) as tf.TensorInfo;
 }
 
-/** Largest number of float32 values an im2col buffer may hold before work is split by image. */
+/** Largest number of float32 values an im2col buffer may hold before work is split by image (32 MB). */
 export const IM2COL_BUDGET = 8 * 1024 * 1024;
+let im2colBudget = IM2COL_BUDGET;
+
+/** Changes the im2col budget (tests use a tiny one to exercise the chunked paths); returns the old one. */
+export function setIm2colBudget(floats: number): number {
+  const old = im2colBudget;
+  im2colBudget = Math.max(1, Math.floor(floats));
+  return old;
+}
 
 /** How many images to put in one chunk so that `perImage` floats per image stay within the budget. */
 export function imagesPerChunk(batch: number, perImage: number): number {
-  return Math.max(1, Math.min(batch, Math.floor(IM2COL_BUDGET / Math.max(1, perImage))));
+  return Math.max(1, Math.min(batch, Math.floor(im2colBudget / Math.max(1, perImage))));
 }
+
