@@ -52,6 +52,19 @@ export function explainDecodeError(message: string): string {
   return `cannot decode: ${m}`;
 }
 
+/**
+ * True when a JPEG lacks its end-of-image marker or a PNG its IEND chunk. libvips's own
+ * message for truncation can get lost under concurrent decodes ("Unknown error"), so the
+ * reason is also read off the bytes.
+ */
+export function looksTruncated(buf: Uint8Array, format: string): boolean {
+  let end = buf.length;
+  while (end > 0 && buf[end - 1] === 0) end--;
+  if (format === 'jpeg') return !(end >= 2 && buf[end - 2] === 0xff && buf[end - 1] === 0xd9);
+  if (format === 'png') return !(end >= 8 && String.fromCharCode(...buf.subarray(end - 8, end - 4)) === 'IEND');
+  return false;
+}
+
 /** Decodes header facts and verifies the pixel data of an in-memory file. */
 export async function probeBuffer(buf: Buffer, opts: ProbeOptions = {}): Promise<ProbeResult> {
   const maxPixels = opts.maxPixels ?? DEFAULT_MAX_PIXELS;
@@ -94,7 +107,10 @@ export async function probeBuffer(buf: Buffer, opts: ProbeOptions = {}): Promise
         .raw()
         .toBuffer();
     } catch (e) {
-      facts.error = explainDecodeError((e as Error).message);
+      const reason = explainDecodeError((e as Error).message);
+      facts.error = reason.startsWith('cannot decode') && looksTruncated(buf, facts.format)
+        ? `truncated or corrupt image data (the ${facts.format.toUpperCase()} data ends early)`
+        : reason;
     }
   }
   return facts;

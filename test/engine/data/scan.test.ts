@@ -162,3 +162,15 @@ describe('streaming', () => {
     expect(seenAtBatch[0]).toBeLessThan(40);
   });
 });
+
+describe('truncation read off the bytes', () => {
+  it('sees a JPEG without its end marker and a PNG without IEND', async () => {
+    const { looksTruncated } = await import('../../../src/engine/data/probe');
+    const jpeg = Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 0xff, 0xd9]);
+    expect(looksTruncated(jpeg, 'jpeg')).toBe(false);
+    expect(looksTruncated(jpeg.subarray(0, 6), 'jpeg')).toBe(true);
+    const png = new Uint8Array([...Array(20).fill(1), ...[73, 69, 78, 68], 0xae, 0x42, 0x60, 0x82]);
+    expect(looksTruncated(png, 'png')).toBe(false);
+    expect(looksTruncated(png.subarray(0, 15), 'png')).toBe(true);
+  });
+});
