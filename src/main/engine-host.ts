@@ -27,7 +27,8 @@ export type EngineSpawner = () => EngineProcess;
 export function nodeEngineEntry(): { entry: string; execArgv: string[] } {
   const here = dirname(fileURLToPath(import.meta.url));
   const source = join(here, '..', 'engine', 'worker.ts');
-  if (existsSync(source)) return { entry: source, execArgv: ['--import', 'tsx'] };
+  // tsx by absolute URL: `--import tsx` would resolve against the user's working directory
+  if (existsSync(source)) return { entry: source, execArgv: ['--import', import.meta.resolve('tsx')] };
   return { entry: join(here, '..', 'engine', 'worker.js'), execArgv: [] };
 }
 

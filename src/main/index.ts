@@ -27,7 +27,7 @@ if (!app.requestSingleInstanceLock()) {
   const projects = new ProjectService(app.getPath('userData'));
   const emit = <E extends EventName>(event: E, payload: EventPayload<E>) => win?.webContents.send('attune:event', event, payload);
   engine.onStatus((s) => emit('engine.status', s));
-  const dispatch = createDispatcher(createHandlers({ mode: 'electron', engine, projects, datasets: new DatasetService(engine), runs: new RunService(engine, projects, emit), emit }), (e) => console.error(e));
+  const dispatch = createDispatcher(createHandlers({ mode: 'electron', userDataDir: app.getPath('userData'), engine, projects, datasets: new DatasetService(engine), runs: new RunService(engine, projects, emit), emit }), (e) => console.error(e));
 
   app.on('second-instance', () => {
     if (win?.isMinimized()) win.restore();

@@ -30,7 +30,7 @@ export function createNodeApp(mode: DoctorReport['app']['mode'], userDataDir = d
   engine.onStatus((s) => emit('engine.status', s));
   const datasets = new DatasetService(engine);
   const runs = new RunService(engine, projects, emit);
-  const dispatch = createDispatcher(createHandlers({ mode, engine, projects, datasets, runs, emit }), (e) => console.error('[attune]', e));
+  const dispatch = createDispatcher(createHandlers({ mode, userDataDir, engine, projects, datasets, runs, emit }), (e) => console.error('[attune]', e));
   return {
     engine,
     projects,

@@ -66,7 +66,11 @@ export async function openStudio(): Promise<Studio> {
     browser,
     page,
     requests,
-    screenshot: async (name) => void (await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true })),
+    screenshot: async (name) => {
+      // from the top, so the sticky sidebar sits where a person sees it
+      await page.evaluate('window.scrollTo(0, 0)');
+      await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true });
+    },
     async close() {
       await browser.close();
       child.kill('SIGTERM');

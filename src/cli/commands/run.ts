@@ -3,8 +3,9 @@
  * the same run service as the app, and follows them (progress with ETA on a terminal, log lines
  * otherwise); `--dry-run` prints the expanded stages and the estimate instead.
  */
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dbPath } from '../../main/store/db';
+import { basename, dirname, resolve } from 'node:path';
 import { parseFlags, UsageError } from '../args';
 import type { CliIo } from '../io';
 import { createNodeApp, type NodeApp } from '../../main/node-app';
@@ -93,7 +94,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseFlags(argv, {
     project: { type: 'string' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
   });
-  if (values.help) return io.out('Usage: attune run RECIPE.yaml --project DIR [--dry-run] [--json]\n\nSee `attune recipes` for the presets a recipe file can start from.'), 0;
+  if (values.help) return io.out('Usage: attune run RECIPE.yaml --project DIR [--dry-run] [--json]\n\nA folder without a project becomes one. See `attune recipes` for the presets a recipe file can start from.'), 0;
   if (!values.project) throw new UsageError('--project DIR is required');
   if (positionals.length !== 1) throw new UsageError('give exactly one recipe file');
   const file = resolve(positionals[0]);
@@ -105,6 +106,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   const app = createNodeApp('cli');
   try {
+    if (!existsSync(dbPath(values.project))) {
+      const created = app.projects.create(basename(resolve(values.project)), values.project);
+      io.err(`created a new project "${created.name}" in ${created.folder}`);
+    }
     const input = { project: values.project, recipe: text, baseDir: dirname(file) };
     if (values['dry-run']) {
       const ex = app.runs.expand(input);

@@ -9,6 +9,8 @@ import type { RunService } from '../services/runs/service';
 export interface AppContext {
   mode: DoctorReport['app']['mode'];
   engine: EngineHost;
+  /** the app's per-user folder (recent projects, the example project) */
+  userDataDir: string;
   projects: ProjectService;
   datasets: DatasetService;
   runs: RunService;

@@ -1,24 +1,12 @@
 /** Handlers of the studio part of the contract: the example project, augmentation preview, model library. */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { DomainHandlers } from '../../shared/api';
 import type { studioRequests } from '../../shared/contract/studio';
 import type { AugmentPolicyName, CatalogEntryData, EngineMemory, EvaluationDetail, ExportedModel, WeightCheck } from '../../shared/contract/studio';
 import { AppError } from '../../shared/errors';
-import { defaultUserDataDir } from '../paths';
 import { openExample } from '../services/example';
 import type { AppContext } from './context';
-
-/**
- * The app's user-data folder: AppContext.userDataDir when the host provides it, else the folder
- * of the recent-projects list (the same folder), else the platform default.
- */
-function userDataDirOf(ctx: AppContext): string {
-  const given = (ctx as AppContext & { userDataDir?: string }).userDataDir;
-  if (given) return given;
-  const recentFile = (ctx.projects.recent as unknown as { file?: unknown }).file;
-  return typeof recentFile === 'string' ? dirname(recentFile) : defaultUserDataDir();
-}
 
 const finite = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
@@ -40,7 +28,7 @@ type PreviewResult = { policy: AugmentPolicyName; size: number; items: { relPath
 
 /** Example, augmentation preview, catalog, weight check. */
 export function studioHandlers(ctx: AppContext): DomainHandlers<typeof studioRequests> {
-  const userDataDir = () => userDataDirOf(ctx);
+  const userDataDir = () => ctx.userDataDir;
   return {
     'projects.openExample': async () =>
       openExample(ctx.projects, ctx.datasets, userDataDir(), (datasetId, progress) => {
@@ -51,7 +39,11 @@ export function studioHandlers(ctx: AppContext): DomainHandlers<typeof studioReq
       const store = ctx.projects.get(project);
       const ds = store.datasets.get(datasetId);
       if (!ds) throw new AppError('not_found', `dataset ${datasetId} is not in ${store.folder}`);
-      const rows = store.images.page(datasetId, count, 0, label ?? null);
+      // images spread evenly over the dataset (so every class folder shows up), the same ones for every seed
+      const readable = label ? store.images.page(datasetId, 100_000, 0, label).length : store.images.count(datasetId).readable ?? 0;
+      const step = Math.max(1, Math.floor(readable / count));
+      const rows = [];
+      for (let i = 0; i < count && i * step < readable; i++) rows.push(...store.images.page(datasetId, 1, i * step, label ?? null));
       const base = ds.kind === 'csv' ? resolve(ds.root, '..') : ds.root;
       const items = rows.map((r) => ({
         absPath: ds.kind === 'idx' ? `${ds.root}#${r.relPath.split('#').pop()}` : resolve(base, r.relPath),

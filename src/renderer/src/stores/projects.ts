@@ -54,5 +54,29 @@ export const useProjectsStore = defineStore('projects', () => {
     await loadRecent();
   }
 
-  return { recent, current, error, busy, loadRecent, create, open, forget };
+  /** Creates (or reopens) the example project with its datasets imported; it becomes the current one. */
+  async function openExample() {
+    const r = await guard(() => api().request('projects.openExample', {}));
+    if (r) current.value = r.project;
+    await loadRecent();
+    return r;
+  }
+
+  /** Re-reads the current project's counts (datasets, runs). */
+  async function refresh() {
+    if (!current.value) return;
+    const p = await guard(() => api().request('projects.open', { folder: current.value!.folder }));
+    if (p) current.value = p;
+  }
+
+  /** Reopens a project remembered across a page reload; a failure just leaves no project open. */
+  async function reopenQuietly(folder: string) {
+    try {
+      current.value = await api().request('projects.open', { folder });
+    } catch {
+      current.value = null;
+    }
+  }
+
+  return { recent, current, error, busy, loadRecent, create, open, forget, openExample, refresh, reopenQuietly };
 });
