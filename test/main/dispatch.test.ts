@@ -13,7 +13,7 @@ function dispatcher() {
   const home = mkdtempSync(join(tmpdir(), 'attune-home-'));
   const projects = new ProjectService(home);
   const engine = new EngineHost();
-  const handlers = createHandlers({ mode: 'cli', engine, projects, datasets: new DatasetService(engine), runs: new RunService(engine, projects, () => {}), emit: () => {} });
+  const handlers = createHandlers({ mode: 'cli', userDataDir: home, engine, projects, datasets: new DatasetService(engine), runs: new RunService(engine, projects, () => {}), emit: () => {} });
   return { home, dispatch: createDispatcher(handlers) };
 }
 
