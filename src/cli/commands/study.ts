@@ -23,7 +23,9 @@ const USAGE = `Usage: attune study fashion-mnist [--quick] [--seeds N] [--projec
 
   --quick          about a sixth of the full budget, one seed, a 1000-image test subset
   --budget NAME    full (default), quick, or mini (a seconds-long miniature for tests)
-  --seeds N        seeds 0..N-1 (default: 3 for full, 1 for quick and mini)
+  --seeds N        seeds K..K+N-1 (default: 3 for full, 1 for quick and mini)
+  --first-seed K   the first seed (default 0): split a study over processes, e.g. one seed each
+                   with ATTUNE_WASM_THREADS=1 (two single-threaded processes beat one two-threaded)
   --project DIR    where the runs are stored (default: a folder in the user-data dir)
   --data DIR       the Fashion-MNIST IDX folder (default ${FASHION_MNIST_DIR})
   --markdown FILE  also write the report to FILE
@@ -40,7 +42,7 @@ export function budgetFromFlags(quick: boolean, name: string | undefined): Study
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseFlags(argv, {
-    quick: { type: 'boolean' }, budget: { type: 'string' }, seeds: { type: 'string' }, project: { type: 'string' },
+    quick: { type: 'boolean' }, budget: { type: 'string' }, seeds: { type: 'string' }, 'first-seed': { type: 'string' }, project: { type: 'string' },
     data: { type: 'string' }, markdown: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return io.out(USAGE), 0;
@@ -48,7 +50,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const budget = budgetFromFlags(!!values.quick, values.budget);
   const seedCount = numberFlag(values.seeds, 'seeds', budget.name === 'full' ? 3 : 1);
   if (!Number.isInteger(seedCount) || seedCount < 1 || seedCount > 100) throw new UsageError(`--seeds must be an integer from 1 to 100, got ${values.seeds}`);
-  const seeds = Array.from({ length: seedCount }, (_, i) => i);
+  const first = numberFlag(values['first-seed'], 'first-seed', 0);
+  if (!Number.isInteger(first) || first < 0) throw new UsageError(`--first-seed must be a non-negative integer, got ${values['first-seed']}`);
+  const seeds = Array.from({ length: seedCount }, (_, i) => first + i);
   const dataDir = values.data ?? FASHION_MNIST_DIR;
   const projectDir = values.project ?? join(defaultUserDataDir(), 'projects', 'fashion-mnist-study');
   const log = (m: string) => io.err(m);
@@ -60,7 +64,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   try {
     const result = await runStudy(domains, { budget, seeds, onLog: log, onArm: (r) => void recorder.record(r) });
     const report = summarizeStudy(result);
-    const command = `attune study fashion-mnist${budget.name === 'quick' ? ' --quick' : budget.name === 'mini' ? ' --budget mini' : ''} --seeds ${seedCount}`;
+    const command = `attune study fashion-mnist${budget.name === 'quick' ? ' --quick' : budget.name === 'mini' ? ' --budget mini' : ''} --seeds ${seedCount}${first ? ` --first-seed ${first}` : ''}`;
     const markdown = renderStudyMarkdown(report, { command, backend: `${backend.backend}${backend.threads ? `, ${backend.threads} threads` : ''}` });
     const paths = recorder.writeReport(report, markdown);
     if (values.markdown) writeFileSync(values.markdown, markdown);
