@@ -142,8 +142,9 @@ export interface SupervisedOptions {
 export async function pretrainSupervised(backbone: Backbone, o: SupervisedOptions): Promise<{ steps: number; sourceAccuracy: number }> {
   const fullEpoch = Math.floor(o.source.count / o.batch);
   if (fullEpoch < 1) throw new Error(`source set of ${o.source.count} images is smaller than the batch (${o.batch})`);
-  const perEpoch = Math.min(fullEpoch, o.steps);
-  const epochs = Math.ceil(o.steps / perEpoch);
+  // epochs of equal length that add up to the budget exactly when it divides (600 → 2 × 300)
+  const epochs = Math.ceil(o.steps / fullEpoch);
+  const perEpoch = Math.ceil(o.steps / epochs);
   const rng = new SeededRandom(o.seed + 5);
   const valIdx = rng.permutation(o.source.count).slice(0, Math.min(250, o.source.count));
   const r = await finetune({
