@@ -164,5 +164,6 @@ describe('committed fixture (bench/peer/make_fixtures.py): small-resnet from a D
 });
 
 describe.skipIf(hasTorch)('PyTorch parity', () => {
+  // Reason: only where PyTorch is missing, to say in the report why the parity tests did not run.
   it.skip('skipped: /usr/bin/python3 with torch and torchvision is not available (apt-get install python3-torch python3-torchvision)', () => {});
 });
