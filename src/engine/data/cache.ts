@@ -4,7 +4,7 @@
  * an index (`index.json`) with keys, labels, failures and the dataset's per-channel mean
  * and std. Training reads frames back with plain file reads, never with sharp.
  */
-import { mkdir, open, rename, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { DEFAULT_MAX_PIXELS, explainDecodeError } from './probe';
@@ -12,6 +12,8 @@ import { DEFAULT_MAX_PIXELS, explainDecodeError } from './probe';
 export const CACHE_VERSION = 1;
 export const PIXELS_FILE = 'pixels.u8';
 export const INDEX_FILE = 'index.json';
+/** files up to this size are read into memory before decoding */
+const READ_WHOLE_BYTES = 32 << 20;
 
 /** How a non-square image becomes a square frame. */
 export type CacheFit = 'cover' | 'fill' | 'contain';
@@ -63,7 +65,10 @@ export function cacheDir(root: string, datasetId: string, resolution: number, fi
 export async function decodeFrame(item: CacheItem, resolution: number, fit: CacheFit, maxPixels: number, kernel: BuildCacheOptions['kernel'] = 'linear'): Promise<Buffer> {
   let img: sharp.Sharp;
   if (item.source.kind === 'file') {
-    img = sharp(item.source.absPath, { limitInputPixels: maxPixels, failOn: 'truncated' }).rotate();
+    // small files are read here (cheaper on libuv's pool than libvips' own reads); big ones stream
+    const { absPath } = item.source;
+    const input = (await stat(absPath)).size <= READ_WHOLE_BYTES ? await readFile(absPath) : absPath;
+    img = sharp(input, { limitInputPixels: maxPixels, failOn: 'truncated' }).rotate();
   } else {
     const { data, width, height, channels } = item.source;
     if (data.length !== width * height * channels) throw new Error(`pixel buffer has ${data.length} bytes, expected ${width}×${height}×${channels}`);
@@ -131,15 +136,28 @@ export async function buildCache(items: Iterable<CacheItem> | AsyncIterable<Cach
   const failures: { key: string; reason: string }[] = [];
   const stats = new ChannelStats();
   const inFlight: { item: CacheItem; frame: Promise<Buffer | Error> }[] = [];
+  // frames are staged and written about 1 MB at a time: one write per frame would take a slot
+  // of libuv's pool (4 threads) from the decoders for every image
+  const stageFrames = Math.max(1, Math.floor((1 << 20) / frameBytes));
+  const staged = Buffer.allocUnsafe(stageFrames * frameBytes);
+  let stagedCount = 0;
+  let written = 0;
+  const flush = async () => {
+    if (stagedCount === 0) return;
+    await fh.write(staged, 0, stagedCount * frameBytes, written * frameBytes);
+    written += stagedCount;
+    stagedCount = 0;
+  };
   const settle = async () => {
     const { item, frame } = inFlight.shift()!;
     const f = await frame;
     if (f instanceof Error) failures.push({ key: item.key, reason: explainDecodeError(f.message) });
     else {
-      await fh.write(f, 0, frameBytes, keys.length * frameBytes);
+      f.copy(staged, stagedCount * frameBytes, 0, frameBytes);
       stats.add(f);
       keys.push(item.key);
       labels.push(item.label);
+      if (++stagedCount === stageFrames) await flush();
     }
     opts.onProgress?.(keys.length + failures.length, failures.length);
   };
@@ -149,6 +167,7 @@ export async function buildCache(items: Iterable<CacheItem> | AsyncIterable<Cach
       while (inFlight.length >= concurrency) await settle();
     }
     while (inFlight.length) await settle();
+    await flush();
   } finally {
     await fh.close();
   }
