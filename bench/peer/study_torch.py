@@ -29,12 +29,14 @@ import torch.nn.functional as F
 BUDGETS = {
     'full': dict(test_per_class=None, labels=10, base_steps=600, base_batch=64, spec_steps=1200, adapt_steps=300,
                  ssl_batch=32, queue=2048, ft_steps=120, probe_epochs=200),
-    'quick': dict(test_per_class=200, labels=10, base_steps=100, base_batch=64, spec_steps=200, adapt_steps=50,
+    'quick': dict(test_per_class=200, labels=10, base_steps=100, base_batch=64, spec_steps=400, adapt_steps=100,
                   ssl_batch=32, queue=1024, ft_steps=20, probe_epochs=200),
 }
 WIDTHS = [16, 32, 64]
 SOURCE = [0, 1, 2, 3, 4]
 TARGET = [5, 6, 7, 8, 9]
+# BYOL from random weights (the specialist) runs at 3x the lr of the stages that start from base
+SCRATCH_LR = 3e-3
 ARMS = ['scratch', 'base', 'specialist', 'hpt', 'hpt-bn', 'hpt-daft', 'uft', 'p2x']
 
 
@@ -482,7 +484,7 @@ def main():
             return n
         t = time.time()
         net = fresh()
-        ssl(net, data, target_pool, b['spec_steps'], b['ssl_batch'], g)
+        ssl(net, data, target_pool, b['spec_steps'], b['ssl_batch'], g, lr=SCRATCH_LR)
         finish('specialist', net, t, b['spec_steps'], 0)
         t = time.time()
         net = from_base()

@@ -1,7 +1,8 @@
 /**
- * Step budgets of the study. `full` is the protocol; `quick` is about a sixth of it (one seed,
- * a 1000-image test subset) so it finishes within 20 minutes on a 2-core CPU; `mini` is the CI
- * miniature (a few steps per arm, small subsets) that checks the bookkeeping, not accuracies.
+ * Step budgets of the study. `full` is the protocol; `quick` has a sixth of its supervised and
+ * fine-tune steps and a third of its self-supervised ones (one seed, a 1000-image test subset),
+ * so it finishes within 20 minutes on a 2-core CPU; `mini` is the CI miniature (a few steps per
+ * arm, small subsets) that checks the bookkeeping, not accuracies.
  */
 import type { DomainLimits } from './data';
 
@@ -40,7 +41,7 @@ export const BUDGETS: Record<StudyBudget['name'], StudyBudget> = {
   },
   quick: {
     name: 'quick', widths: WIDTHS, limits: { testPerClass: 200 }, labelsPerClass: 10,
-    baseSteps: 100, baseBatch: 64, specialistSteps: 200, adaptSteps: 50, sslBatch: 32, mocoQueue: 1024,
+    baseSteps: 100, baseBatch: 64, specialistSteps: 400, adaptSteps: 100, sslBatch: 32, mocoQueue: 1024,
     finetuneSteps: 20, probeEpochs: 200,
   },
   mini: {

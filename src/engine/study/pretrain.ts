@@ -36,8 +36,12 @@ export const GREY_VIEW: ViewPolicy = {
   solarizeP: 0,
 };
 
-/** SSL optimiser settings shared by every self-supervised arm. */
-export const SSL_OPTIMIZER = { kind: 'adam' as const, lr: 1e-3, weightDecay: 1e-6, warmupFraction: 0.1 };
+/**
+ * SSL optimiser settings shared by every self-supervised arm. Stages that start from random
+ * weights (the specialist) run at `scratchLr`: at 1e-3 BYOL from scratch did not beat random
+ * features on the probe within the study's budgets (bench/study/specialist.ts).
+ */
+export const SSL_OPTIMIZER = { kind: 'adam' as const, lr: 1e-3, scratchLr: 3e-3, weightDecay: 1e-6, warmupFraction: 0.1 };
 
 /** Images an SSL stage draws from: (set, index) pairs. */
 export interface PoolRef {
@@ -86,6 +90,8 @@ export interface SslStageOptions {
   /** HPT-BN: only BatchNorm γ/β of the backbone train (the heads train fully) */
   normOnly?: boolean;
   mocoQueue?: number;
+  /** peak learning rate (default `SSL_OPTIMIZER.lr`) */
+  lr?: number;
   onLog?: (m: string) => void;
 }
 
@@ -112,7 +118,7 @@ export async function runSslStage(backbone: Backbone, o: SslStageOptions): Promi
       method, optimizer, steps: o.steps, seed: o.seed, logEvery,
       sampler: poolSampler(o.pool, o.batch, o.seed + 101),
       augment: greyViews(o.mean, o.std),
-      schedule: cosineSchedule({ base: SSL_OPTIMIZER.lr, totalSteps: o.steps, warmupSteps: Math.floor(o.steps * SSL_OPTIMIZER.warmupFraction) }),
+      schedule: cosineSchedule({ base: o.lr ?? SSL_OPTIMIZER.lr, totalSteps: o.steps, warmupSteps: Math.floor(o.steps * SSL_OPTIMIZER.warmupFraction) }),
       onMetrics: (m) => o.onLog?.(`  ${o.method}${o.normOnly ? ' (BN only)' : ''} step ${m.step}/${o.steps} loss ${m.loss.toFixed(4)} ${m.imagesPerSecond.toFixed(1)} img/s`),
     });
     return { steps: r.steps, lastLoss: r.last?.loss ?? NaN };

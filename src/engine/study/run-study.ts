@@ -11,7 +11,7 @@ import { scaleWeights } from '../adapt/weight-scaling';
 import { SeededRandom } from '../train/seed';
 import { allIndices, drawLabeled, labeledImages, SOURCE_CLASSES, TARGET_CLASSES, type StudyDomains } from './data';
 import { validateBudget, type StudyBudget } from './budget';
-import { poolOf, pretrainSupervised, runSslStage, type PoolRef } from './pretrain';
+import { poolOf, pretrainSupervised, runSslStage, SSL_OPTIMIZER, type PoolRef } from './pretrain';
 import { finetuneScores, probeScores, type Scores } from './evaluate';
 
 /** The arms, in the order they run and are reported. */
@@ -115,8 +115,8 @@ async function runSeed(d: StudyDomains, o: StudyOptions, seed: number): Promise<
     return bb;
   };
   const results: ArmSeedResult[] = [];
-  const ssl = (bb: Backbone, steps: number, extra: { method?: 'byol' | 'moco-uft'; normOnly?: boolean; pool?: PoolRef[] } = {}) =>
-    runSslStage(bb, { method: extra.method ?? 'byol', steps, batch: b.sslBatch, seed, pool: extra.pool ?? targetPool, mean: d.mean, std: d.std, normOnly: extra.normOnly, mocoQueue: b.mocoQueue, onLog: log });
+  const ssl = (bb: Backbone, steps: number, extra: { method?: 'byol' | 'moco-uft'; normOnly?: boolean; pool?: PoolRef[]; lr?: number } = {}) =>
+    runSslStage(bb, { method: extra.method ?? 'byol', steps, batch: b.sslBatch, seed, pool: extra.pool ?? targetPool, mean: d.mean, std: d.std, normOnly: extra.normOnly, mocoQueue: b.mocoQueue, lr: extra.lr, onLog: log });
 
   /** Probe + fine-tune of a pretrained backbone, then the result is recorded. */
   const finish = async (arm: ArmName, bb: Backbone, pretrain: number, steps: { pretrainSteps: number; baseSteps: number }, opts: { mode?: 'ft' | 'daft'; probe?: Scores; note?: string } = {}) => {
@@ -158,7 +158,7 @@ async function runSeed(d: StudyDomains, o: StudyOptions, seed: number): Promise<
     const inherited = { baseSteps: baseRun.steps };
 
     const spec = track(fresh());
-    const [specRun, specSeconds] = await timed(() => ssl(spec, b.specialistSteps));
+    const [specRun, specSeconds] = await timed(() => ssl(spec, b.specialistSteps, { lr: SSL_OPTIMIZER.scratchLr }));
     await finish('specialist', spec, specSeconds, { pretrainSteps: specRun.steps, baseSteps: 0 });
 
     const hpt = fromBase();
