@@ -21,7 +21,7 @@ describe.skipIf(!haveData)('attune study fashion-mnist (miniature)', () => {
     try {
       const io = memoryIo();
       const md = join(dir, 'STUDY-mini.md');
-      const code = await run(['fashion-mnist', '--budget', 'mini', '--seeds', '1', '--first-seed', '1', '--project', join(dir, 'proj'), '--json', '--markdown', md], io);
+      const code = await run(['fashion-mnist', '--budget', 'mini', '--seeds', '1', '--first-seed', '1', '--project', join(dir, 'proj'), '--json', '--markdown', md, '--raw', join(dir, 'raw.json')], io);
       expect(code).toBe(0);
       const out = JSON.parse(io.stdout[io.stdout.length - 1]);
       expect(out.arms.map((a: { name: string }) => a.name)).toEqual(ARMS);
@@ -49,6 +49,10 @@ describe.skipIf(!haveData)('attune study fashion-mnist (miniature)', () => {
       // one labeled draw for the seed, shared by every arm (the summary refuses anything else)
       expect(out.draws).toEqual([expect.objectContaining({ seed: 1, labeled: 10, testSize: 30 })]);
       expect(readFileSync(md, 'utf8')).toContain('| hpt-daft |');
+      // the raw per-arm results (what bench/study/report.ts merges) agree with the summary
+      const raw = JSON.parse(readFileSync(join(dir, 'raw.json'), 'utf8'));
+      expect(raw.results).toHaveLength(8);
+      expect(raw.results.find((r: { arm: string }) => r.arm === 'uft').linearProbe.accuracy).toBe(byName.uft.linearProbe.accuracy.mean);
       expect(io.stdout.join('\n')).toContain('Paired differences per seed');
       // the runs stay in the project: 8 arms × 2 seeds, one group per arm, comparable
       const store = ProjectStore.open(join(dir, 'proj'));

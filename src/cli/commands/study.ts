@@ -29,6 +29,7 @@ const USAGE = `Usage: attune study fashion-mnist [--quick] [--seeds N] [--projec
   --project DIR    where the runs are stored (default: a folder in the user-data dir)
   --data DIR       the Fashion-MNIST IDX folder (default ${FASHION_MNIST_DIR})
   --markdown FILE  also write the report to FILE
+  --raw FILE       also write every arm × seed result as JSON (bench/study/report.ts merges these)
   --json           print the report as one JSON object on the last line`;
 
 /** The budget the flags ask for. */
@@ -43,7 +44,7 @@ export function budgetFromFlags(quick: boolean, name: string | undefined): Study
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseFlags(argv, {
     quick: { type: 'boolean' }, budget: { type: 'string' }, seeds: { type: 'string' }, 'first-seed': { type: 'string' }, project: { type: 'string' },
-    data: { type: 'string' }, markdown: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    data: { type: 'string' }, markdown: { type: 'string' }, raw: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return io.out(USAGE), 0;
   if (positionals.length !== 1 || positionals[0] !== 'fashion-mnist') throw new UsageError(`the only study is "fashion-mnist" (attune study fashion-mnist ...)\n\n${USAGE}`);
@@ -68,6 +69,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const markdown = renderStudyMarkdown(report, { command, backend: `${backend.backend}${backend.threads ? `, ${backend.threads} threads` : ''}` });
     const paths = recorder.writeReport(report, markdown);
     if (values.markdown) writeFileSync(values.markdown, markdown);
+    if (values.raw) writeFileSync(values.raw, JSON.stringify({ ...result, backend: backend.backend }));
     log(`${recorder.runIds.length} runs stored in ${recorder.folder}; report ${paths.markdown}`);
     io.out(markdown);
     if (values.json) io.out(JSON.stringify({ ...report, project: recorder.folder, runIds: recorder.runIds }));
