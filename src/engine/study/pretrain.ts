@@ -80,7 +80,8 @@ export function greyViews(mean: number, std: number): Augment {
 
 /** Options of one self-supervised stage. */
 export interface SslStageOptions {
-  method: 'byol' | 'moco-uft';
+  /** BYOL; MoCo v2; or MoCo v2 with UFT's CutMix of the queries */
+  method: 'byol' | 'moco' | 'moco-uft';
   steps: number;
   batch: number;
   seed: number;
@@ -104,7 +105,7 @@ function buildMethod(backbone: Backbone, o: SslStageOptions): SslMethod {
   }
   return new Moco(backbone, {
     ...mocoDefaults(backbone.featureDim), queueSize: o.mocoQueue ?? 1024, momentum: 0.99, bnGroups: 2, backboneTraining,
-    uft: { alpha: 1, weight: 1 },
+    ...(o.method === 'moco-uft' ? { uft: { alpha: 1, weight: 1 } } : {}),
   }, o.seed);
 }
 

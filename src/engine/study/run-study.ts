@@ -78,6 +78,12 @@ function now(): number {
   return performance.now() / 1000;
 }
 
+/** UFT's sparse source replay: a random 10 % of the source images, drawn with the seed. */
+export function sourceReplay(d: StudyDomains, seed: number): PoolRef[] {
+  const replay = new SeededRandom(seed * 31 + 3).permutation(d.source.count).slice(0, Math.max(1, Math.round(d.source.count * 0.1)));
+  return poolOf(d.source, replay);
+}
+
 /** Runs every arm of every seed. */
 export async function runStudy(domains: StudyDomains, o: StudyOptions): Promise<StudyResult> {
   validateBudget(o.budget);
@@ -107,8 +113,7 @@ async function runSeed(d: StudyDomains, o: StudyOptions, seed: number): Promise<
   const val = labeledImages(d.targetPool, draw.filter((_, i) => i % b.labelsPerClass === 0), k, d.mean, d.std);
   const shared = { seed, drawId: idOf(draw), testId: idOf(testIdx), labeledCount: draw.length, testSize: testIdx.length };
   const targetPool = poolOf(d.targetPool);
-  const replay = new SeededRandom(seed * 31 + 3).permutation(d.source.count).slice(0, Math.max(1, Math.round(d.source.count * 0.1)));
-  const uftPool: PoolRef[] = [...targetPool, ...poolOf(d.source, replay)];
+  const uftPool: PoolRef[] = [...targetPool, ...sourceReplay(d, seed)];
   const fresh = (): Backbone => createBackbone('small-resnet', { widths: b.widths, blocks: 1, inChannels: 3 }, seed);
   const copyInto = (bb: Backbone, from: Params) => {
     for (const [name, v] of from) bb.params.get(name)!.assign(v);

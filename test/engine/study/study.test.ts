@@ -93,7 +93,7 @@ describe('study summary', () => {
 
   it('keeps budgets consistent (HPT at most a quarter of the specialist)', () => {
     for (const b of Object.values(BUDGETS)) expect(() => validateBudget(b)).not.toThrow();
-    expect(() => validateBudget({ ...BUDGETS.quick, adaptSteps: 60 })).toThrow(/at most a quarter/);
+    expect(() => validateBudget({ ...BUDGETS.quick, adaptSteps: BUDGETS.quick.specialistSteps / 4 + 1 })).toThrow(/at most a quarter/);
     expect(meanStd([1])).toEqual({ mean: 1, std: 0 });
   });
 });
