@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProjectStore } from '../../src/main/store/project-store';
 import { dbPath } from '../../src/main/store/db';
-import { LATEST_VERSION } from '../../src/main/store/migrations';
+import { LATEST_VERSION, migrations } from '../../src/main/store/migrations';
 import { AppError } from '../../src/shared/errors';
 
 const dirs: string[] = [];
@@ -134,6 +134,61 @@ describe('project store', () => {
     expect(store.images.labelCounts(ds.id)).toEqual([{ label: 'cat', n: 5 }, { label: 'dog', n: 5 }]);
     expect(store.images.known(ds.id, 'c/3.png')).toEqual({ byteSize: 10, mtimeMs: 1, sha256: 'h3' });
     expect(() => store.images.putBatch(999, [row(1)])).toThrow(/FOREIGN KEY/);
+    store.close();
+  });
+
+  it('migrates a version-1 database to run splits and keeps every other row', () => {
+    const folder = tempDir();
+    const v1 = new Database(dbPath(folder));
+    v1.exec(migrations[0]);
+    v1.pragma('user_version = 1');
+    v1.prepare("INSERT INTO project (id, name, created_at) VALUES ('p1', 'old project', '2025-01-01')").run();
+    v1.prepare("INSERT INTO datasets (id, name, kind, root, created_at) VALUES (1, 'cats', 'labeled-folder', '/data/cats', '2025-01-01')").run();
+    v1.prepare("INSERT INTO images (dataset_id, rel_path, role, label, byte_size, mtime_ms) VALUES (1, 'cat/1.png', 'labeled', 'cat', 10, 1)").run();
+    v1.prepare("INSERT INTO runs (id, name, recipe, status, config_json, seed, created_at) VALUES ('r1', 'old run', 'blog', 'completed', '{}', 3, '2025-01-01')").run();
+    v1.prepare("INSERT INTO metrics (run_id, stage_idx, name, step, value, wall_ms) VALUES ('r1', 1, 'loss', 1, 0.5, 1)").run();
+    v1.prepare("INSERT INTO artifacts (run_id, kind, path, created_at) VALUES ('r1', 'split', '/x/split.json', '2025-01-01')").run();
+    v1.close();
+    const store = ProjectStore.open(folder);
+    expect(store.schemaVersion).toBe(LATEST_VERSION);
+    expect(store.projects.get().name).toBe('old project');
+    expect(store.images.known(1, 'cat/1.png')).toMatchObject({ byteSize: 10 });
+    expect(store.runs.get('r1')).toMatchObject({ name: 'old run', seed: 3, status: 'completed' });
+    expect(store.metrics.series('r1')).toEqual([{ stageIdx: 1, name: 'loss', step: 1, value: 0.5, wallMs: 1 }]);
+    expect(store.artifacts.list('r1').map((a) => a.kind)).toEqual(['split']);
+    const columns = (t: string) => (store.db.prepare(`PRAGMA table_info(${t})`).all() as { name: string }[]).map((c) => c.name);
+    expect(columns('splits')).toEqual(['id', 'run_id', 'seed', 'spec_json', 'class_names_json', 'created_at']);
+    expect(columns('split_items')).toEqual(['split_id', 'part', 'key', 'pos']);
+    expect(store.db.pragma('foreign_key_check')).toEqual([]);
+    expect(store.db.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(store.splits.get('r1')).toBeNull();
+    store.splits.put('r1', { seed: 3, spec: {}, classNames: ['cat'], train: ['cat/1.png'], val: [], test: [] });
+    expect(store.splits.get('r1')?.train).toEqual(['cat/1.png']);
+    store.close();
+  });
+
+  it('records a run split of thousands of keys in order, and a second put replaces it', () => {
+    const store = ProjectStore.create(tempDir(), 'splits');
+    store.runs.create({ id: 'r1', groupId: null, name: 'r', recipe: 'blog', config: {}, seed: 1 }, []);
+    const keys = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}/img ${(i * 7919) % n}.png`);
+    const split = {
+      seed: 42, spec: { split: { val: 0.1, test: 0.2 }, labelBudget: { perClass: 100 } }, classNames: ['cat', 'dög'],
+      train: keys('train', 5000), val: keys('val', 800), test: [...keys('test', 1500), 't10k#7'],
+    };
+    store.splits.put('r1', split);
+    expect(store.splits.get('r1')).toEqual(split);
+    const again = { ...split, seed: 43, train: ['a.png', 'b.png'], val: ['c.png'], test: ['a.png'] };
+    store.splits.put('r1', again);
+    expect(store.splits.get('r1')).toEqual(again);
+    expect(store.db.prepare('SELECT COUNT(*) AS n FROM splits').get()).toEqual({ n: 1 });
+    expect(store.db.prepare('SELECT COUNT(*) AS n FROM split_items').get()).toEqual({ n: 4 });
+    expect(store.splits.get('other')).toBeNull();
+    expect(() => store.splits.put('missing-run', again)).toThrow(/FOREIGN KEY/);
+    // a failed put leaves the previous split as it was (one transaction)
+    expect(() => store.splits.put('r1', { ...again, val: ['x', 'x'] })).toThrow(/UNIQUE/);
+    expect(store.splits.get('r1')).toEqual(again);
+    store.db.prepare("DELETE FROM runs WHERE id = 'r1'").run();
+    expect(store.db.prepare('SELECT (SELECT COUNT(*) FROM splits) + (SELECT COUNT(*) FROM split_items) AS n').get()).toEqual({ n: 0 });
     store.close();
   });
 });

@@ -7,6 +7,7 @@ import { runsRepo } from './repos/runs';
 import { metricsRepo } from './repos/metrics';
 import { checkpointsRepo } from './repos/checkpoints';
 import { artifactsRepo } from './repos/artifacts';
+import { splitsRepo } from './repos/splits';
 import { resolve } from 'node:path';
 
 /** A project folder opened for reading and writing. Close it when done. */
@@ -18,6 +19,7 @@ export class ProjectStore {
   readonly metrics;
   readonly checkpoints;
   readonly artifacts;
+  readonly splits;
 
   private constructor(
     readonly folder: string,
@@ -30,6 +32,7 @@ export class ProjectStore {
     this.metrics = metricsRepo(db);
     this.checkpoints = checkpointsRepo(db);
     this.artifacts = artifactsRepo(db);
+    this.splits = splitsRepo(db);
   }
 
   /** Opens an existing project (see openProjectDb for the checks). */

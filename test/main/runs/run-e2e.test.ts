@@ -74,6 +74,11 @@ describe.skipIf(!existsSync(`${FM}/t10k-images-idx3-ubyte.gz`))('runs end to end
     expect(existsSync(join(dir, 'runs', runA.id, 'model.attune.json'))).toBe(true);
     const split = JSON.parse(readFileSync(join(dir, 'runs', runA.id, 'split.json'), 'utf8'));
     expect(split.test).toHaveLength(24);
+    // the same split is recorded in the project database, with the run's split settings
+    const stored = app.projects.get(dir).splits.get(runA.id)!;
+    expect([stored.train.length, stored.val.length, stored.test.length]).toEqual([split.train.length, split.val.length, split.test.length]);
+    expect(stored).toMatchObject({ classNames: split.classNames, train: split.train, val: split.val, test: split.test, spec: { split: recipe.data.split, labelBudget: 'all' } });
+    expect(stored.seed).toBe(detail.config.data.seed);
     // the worst images of the largest off-diagonal (or diagonal) cell, with thumbnails from the IDX file
     const cm = r.confusion;
     let best = [0, 0];

@@ -1,7 +1,8 @@
 /**
  * Turns the engine's run events into store rows and contract events: stage status and totals,
  * progress with ETA, metric points in batched transactions, checkpoint rows (after the file is
- * in place), artifacts and log lines (also appended to the run's run.log).
+ * in place), artifacts (a split also into the split tables) and log lines (also appended to the
+ * run's run.log).
  */
 import { appendFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import type { RunEventMap } from '../../../engine/pipeline/protocol';
 import type { ProjectStore } from '../../store/project-store';
 import type { MetricPoint } from '../../store/repos/metrics';
 import { runExtrasRepo } from '../../store/repos/run-extras';
+import { readSplitFile } from './split-file';
 
 export type Emit = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
 
@@ -47,6 +49,7 @@ export class RunPersister {
       case 'artifact': {
         const a = payload as RunEventMap['artifact'];
         this.store.artifacts.put(this.runId, a.kind, a.path, a.meta);
+        if (a.kind === 'split') this.recordSplit(a.path);
         return;
       }
       case 'log': {
@@ -65,6 +68,15 @@ export class RunPersister {
       // the run folder may not exist yet (a run that failed before starting)
     }
     this.emit('runs.log', { project: this.project, runId: this.runId, level, message, time });
+  }
+
+  /** Stores the run's split.json in the database; a bad file is a warning, the run goes on. */
+  private recordSplit(file: string): void {
+    try {
+      this.store.splits.put(this.runId, readSplitFile(file, this.store.runs.get(this.runId)?.config));
+    } catch (e) {
+      this.log('warn', `split file ${file} was not recorded in the project database: ${(e as Error).message}`);
+    }
   }
 
   private metrics(m: RunEventMap['metrics']): void {
