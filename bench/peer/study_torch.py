@@ -37,6 +37,8 @@ SOURCE = [0, 1, 2, 3, 4]
 TARGET = [5, 6, 7, 8, 9]
 # BYOL from random weights (the specialist) runs at 3x the lr of the stages that start from base
 SCRATCH_LR = 3e-3
+# --decay-exempt-norms: fine-tunes and the base exempt norms and biases from weight decay, as Attune does
+DECAY_EXEMPT_NORMS = False
 ARMS = ['scratch', 'base', 'specialist', 'hpt', 'hpt-bn', 'hpt-daft', 'uft', 'p2x']
 
 
@@ -217,7 +219,13 @@ def supervised(net, data, grey, labels, classes, steps, batch, lr, wd, g, train_
     if mode == 'daft':
         nn.init.zeros_(head.weight)
         nn.init.zeros_(head.bias)
-    groups = [{'params': net.parameters(), 'lr': lr}, {'params': head.parameters(), 'lr': head_lr or lr}]
+    if DECAY_EXEMPT_NORMS:  # Attune's rule: no weight decay on norms and biases (1-D parameters)
+        params = list(net.parameters())
+        groups = [{'params': [p for p in params if p.ndim > 1], 'lr': lr},
+                  {'params': [p for p in params if p.ndim <= 1], 'lr': lr, 'weight_decay': 0},
+                  {'params': [head.weight], 'lr': head_lr or lr}, {'params': [head.bias], 'lr': head_lr or lr, 'weight_decay': 0}]
+    else:
+        groups = [{'params': net.parameters(), 'lr': lr}, {'params': head.parameters(), 'lr': head_lr or lr}]
     opt = torch.optim.SGD(groups, lr=lr, momentum=0.9, weight_decay=wd)
     base_lrs = [gr['lr'] for gr in opt.param_groups]
     idx_all = train_idx if train_idx is not None else list(range(len(labels)))
@@ -439,7 +447,15 @@ def main():
     ap.add_argument('--data', default='/usr/share/datasets/fashion-mnist')
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--out', default=None)
+    ap.add_argument('--arms', default=','.join(ARMS), help='comma-separated subset of the arms to run')
+    ap.add_argument('--decay-exempt-norms', action='store_true', help="no weight decay on norms and biases (Attune's rule)")
     a = ap.parse_args()
+    global DECAY_EXEMPT_NORMS
+    DECAY_EXEMPT_NORMS = a.decay_exempt_norms
+    wanted = set(a.arms.split(','))
+    unknown = wanted - set(ARMS)
+    if unknown:
+        raise SystemExit(f'unknown arms: {sorted(unknown)}')
     torch.set_num_threads(a.threads)
     b = BUDGETS[a.budget]
     tr_x, tr_y = read_idx(os.path.join(a.data, 'train-images-idx3-ubyte.gz')), read_idx(os.path.join(a.data, 'train-labels-idx1-ubyte.gz'))
@@ -470,44 +486,51 @@ def main():
             print(f"seed {seed} {arm:10s} LP {lp['accuracy'] * 100:.1f} F1 {lp['macroF1'] * 100:.1f} | FT {ft['accuracy'] * 100:.1f} F1 {ft['macroF1'] * 100:.1f} | {r['seconds']:.0f} s", flush=True)
             return lp
 
-        t = time.time()
-        finish('scratch', fresh(), t, 0, 0)
+        if 'scratch' in wanted:
+            finish('scratch', fresh(), time.time(), 0, 0)
         t = time.time()
         net = fresh()
         supervised(net, data, src, ysrc, 5, b['base_steps'], b['base_batch'], 0.05, 5e-4, g)
         base_state = {k: v.clone() for k, v in net.state_dict().items()}
-        finish('base', net, t, 0, b['base_steps'])
+        if 'base' in wanted:
+            finish('base', net, t, 0, b['base_steps'])
 
         def from_base():
             n = fresh()
             n.load_state_dict(base_state)
             return n
-        t = time.time()
-        net = fresh()
-        ssl(net, data, target_pool, b['spec_steps'], b['ssl_batch'], g, lr=SCRATCH_LR)
-        finish('specialist', net, t, b['spec_steps'], 0)
-        t = time.time()
-        net = from_base()
-        ssl(net, data, target_pool, b['adapt_steps'], b['ssl_batch'], g)
-        hpt_state = {k: v.clone() for k, v in net.state_dict().items()}
-        hpt_lp = finish('hpt', net, t, b['adapt_steps'], b['base_steps'])
-        t = time.time()
-        net = from_base()
-        ssl(net, data, target_pool, b['adapt_steps'], b['ssl_batch'], g, norm_only=True)
-        finish('hpt-bn', net, t, b['adapt_steps'], b['base_steps'])
-        t = time.time()
-        net = fresh()
-        net.load_state_dict(hpt_state)
-        finish('hpt-daft', net, t, b['adapt_steps'], b['base_steps'], mode='daft', lp=hpt_lp)
-        t = time.time()
-        net = from_base()
-        ssl(net, data, uft_pool, b['adapt_steps'], b['ssl_batch'], g, method='moco', queue_len=b['queue'])
-        finish('uft', net, t, b['adapt_steps'], b['base_steps'])
-        t = time.time()
-        net = from_base()
-        p2x_fix(net, g)
-        ssl(net, data, target_pool, b['adapt_steps'], b['ssl_batch'], g)
-        finish('p2x', net, t, b['adapt_steps'], b['base_steps'])
+        if 'specialist' in wanted:
+            t = time.time()
+            net = fresh()
+            ssl(net, data, target_pool, b['spec_steps'], b['ssl_batch'], g, lr=SCRATCH_LR)
+            finish('specialist', net, t, b['spec_steps'], 0)
+        if wanted & {'hpt', 'hpt-daft'}:
+            t = time.time()
+            net = from_base()
+            ssl(net, data, target_pool, b['adapt_steps'], b['ssl_batch'], g)
+            hpt_state = {k: v.clone() for k, v in net.state_dict().items()}
+            hpt_lp = finish('hpt', net, t, b['adapt_steps'], b['base_steps'])
+        if 'hpt-bn' in wanted:
+            t = time.time()
+            net = from_base()
+            ssl(net, data, target_pool, b['adapt_steps'], b['ssl_batch'], g, norm_only=True)
+            finish('hpt-bn', net, t, b['adapt_steps'], b['base_steps'])
+        if 'hpt-daft' in wanted:
+            t = time.time()
+            net = fresh()
+            net.load_state_dict(hpt_state)
+            finish('hpt-daft', net, t, b['adapt_steps'], b['base_steps'], mode='daft', lp=hpt_lp)
+        if 'uft' in wanted:
+            t = time.time()
+            net = from_base()
+            ssl(net, data, uft_pool, b['adapt_steps'], b['ssl_batch'], g, method='moco', queue_len=b['queue'])
+            finish('uft', net, t, b['adapt_steps'], b['base_steps'])
+        if 'p2x' in wanted:
+            t = time.time()
+            net = from_base()
+            p2x_fix(net, g)
+            ssl(net, data, target_pool, b['adapt_steps'], b['ssl_batch'], g)
+            finish('p2x', net, t, b['adapt_steps'], b['base_steps'])
     out = {'budget': a.budget, 'torch': torch.__version__, 'threads': a.threads, 'seconds': time.time() - t_all, 'results': results}
     if a.out:
         with open(a.out, 'w') as f:
