@@ -17,11 +17,12 @@ import { summarizeStudy } from '../../engine/study/summary';
 import { defaultUserDataDir } from '../../main/paths';
 import { openOrCreateProject, StudyRecorder } from '../../main/services/study/record';
 
-export const summary = 'run the built-in Fashion-MNIST domain-adaptation study (8 arms, paired seeds); --quick for ~20 min';
+export const summary = 'run the built-in Fashion-MNIST domain-adaptation study (8 arms, paired seeds); --quick for ~8 min';
 
-const USAGE = `Usage: attune study fashion-mnist [--quick] [--seeds N] [--project DIR] [--json] [--data DIR] [--markdown FILE]
+const USAGE = `Usage: attune study fashion-mnist [--quick] [--seeds N] [--project DIR] [--json] [--data DIR] [--markdown FILE] [--raw FILE]
 
-  --quick          about a sixth of the full budget, one seed, a 1000-image test subset
+  --quick          a sixth of the full supervised steps, a third of the SSL ones, one seed,
+                   a 1000-image test subset (about 8 min on a 2-core CPU)
   --budget NAME    full (default), quick, or mini (a seconds-long miniature for tests)
   --seeds N        seeds K..K+N-1 (default: 3 for full, 1 for quick and mini)
   --first-seed K   the first seed (default 0): split a study over processes, e.g. one seed each
