@@ -4,7 +4,7 @@
  * an index (`index.json`) with keys, labels, failures and the dataset's per-channel mean
  * and std. Training reads frames back with plain file reads, never with sharp.
  */
-import { mkdir, open, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { DEFAULT_MAX_PIXELS, explainDecodeError } from './probe';
@@ -12,8 +12,6 @@ import { DEFAULT_MAX_PIXELS, explainDecodeError } from './probe';
 export const CACHE_VERSION = 1;
 export const PIXELS_FILE = 'pixels.u8';
 export const INDEX_FILE = 'index.json';
-/** files up to this size are read into memory before decoding */
-const READ_WHOLE_BYTES = 32 << 20;
 
 /** How a non-square image becomes a square frame. */
 export type CacheFit = 'cover' | 'fill' | 'contain';
@@ -65,10 +63,8 @@ export function cacheDir(root: string, datasetId: string, resolution: number, fi
 export async function decodeFrame(item: CacheItem, resolution: number, fit: CacheFit, maxPixels: number, kernel: BuildCacheOptions['kernel'] = 'linear'): Promise<Buffer> {
   let img: sharp.Sharp;
   if (item.source.kind === 'file') {
-    // small files are read here (cheaper on libuv's pool than libvips' own reads); big ones stream
-    const { absPath } = item.source;
-    const input = (await stat(absPath)).size <= READ_WHOLE_BYTES ? await readFile(absPath) : absPath;
-    img = sharp(input, { limitInputPixels: maxPixels, failOn: 'truncated' }).rotate();
+    // by path: from a Buffer, libvips sometimes reports a truncated JPEG as "Unknown error"
+    img = sharp(item.source.absPath, { limitInputPixels: maxPixels, failOn: 'truncated' }).rotate();
   } else {
     const { data, width, height, channels } = item.source;
     if (data.length !== width * height * channels) throw new Error(`pixel buffer has ${data.length} bytes, expected ${width}×${height}×${channels}`);
@@ -150,7 +146,13 @@ export async function buildCache(items: Iterable<CacheItem> | AsyncIterable<Cach
   };
   const settle = async () => {
     const { item, frame } = inFlight.shift()!;
-    const f = await frame;
+    let f = await frame;
+    if (f instanceof Error && /unknown error/i.test(f.message)) {
+      // libvips keeps one error buffer for all threads, so concurrent failures can wipe each
+      // other's message: decode this file again with nothing else in flight to get the reason
+      await Promise.allSettled(inFlight.map((x) => x.frame));
+      f = await decodeFrame(item, resolution, fit, maxPixels, opts.kernel).catch((e: Error) => e);
+    }
     if (f instanceof Error) failures.push({ key: item.key, reason: explainDecodeError(f.message) });
     else {
       f.copy(staged, stagedCount * frameBytes, 0, frameBytes);
