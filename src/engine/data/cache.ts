@@ -63,7 +63,6 @@ export function cacheDir(root: string, datasetId: string, resolution: number, fi
 export async function decodeFrame(item: CacheItem, resolution: number, fit: CacheFit, maxPixels: number, kernel: BuildCacheOptions['kernel'] = 'linear'): Promise<Buffer> {
   let img: sharp.Sharp;
   if (item.source.kind === 'file') {
-    // by path: from a Buffer, libvips sometimes reports a truncated JPEG as "Unknown error"
     img = sharp(item.source.absPath, { limitInputPixels: maxPixels, failOn: 'truncated' }).rotate();
   } else {
     const { data, width, height, channels } = item.source;
