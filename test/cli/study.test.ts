@@ -68,6 +68,19 @@ describe.skipIf(!haveData)('attune study fashion-mnist (miniature)', () => {
       } finally {
         store.close();
       }
+      // a second process with the next seed into the same project joins the arms' groups
+      expect(await run(['fashion-mnist', '--budget', 'mini', '--seeds', '1', '--first-seed', '2', '--project', join(dir, 'proj')], memoryIo())).toBe(0);
+      const again = ProjectStore.open(join(dir, 'proj'));
+      try {
+        const runs = again.runs.list();
+        expect(runs).toHaveLength(16);
+        const groups = [...new Set(runs.map((r) => r.groupId!))];
+        expect(groups).toHaveLength(8);
+        const report = compareRuns(again, [], groups, true);
+        expect(report.rows.every((r) => r.plain.accuracy.n === 2)).toBe(true);
+      } finally {
+        again.close();
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -35,10 +35,28 @@ export class StudyRecorder {
     return this.store.folder;
   }
 
+  /**
+   * The arm's run group: the newest group of the same arm and budget already in the project that
+   * lacks this seed (a study split over processes with --first-seed then forms one group per
+   * arm), or a new one.
+   */
+  private groupFor(arm: ArmName, seed: number): string {
+    const known = this.groups.get(arm);
+    if (known) return known;
+    const runs = this.store.runs.list().filter((run) => {
+      const study = (run.config as { study?: { arm?: string; budget?: { name?: string } } } | null)?.study;
+      return run.groupId && study?.arm === arm && study.budget?.name === this.budget.name;
+    });
+    const seedsOf = (g: string) => new Set(runs.filter((run) => run.groupId === g).map((run) => run.seed));
+    const joinable = runs.filter((run) => !seedsOf(run.groupId!).has(seed)).sort((x, y) => y.createdAt.localeCompare(x.createdAt))[0];
+    const groupId = joinable?.groupId ?? randomUUID();
+    this.groups.set(arm, groupId);
+    return groupId;
+  }
+
   /** Adds one finished arm × seed as a completed run. */
   record(r: ArmSeedResult): string {
-    const groupId = this.groups.get(r.arm) ?? randomUUID();
-    this.groups.set(r.arm, groupId);
+    const groupId = this.groupFor(r.arm, r.seed);
     const id = randomUUID();
     const classNames = FASHION_MNIST_NAMES.slice(5);
     const config = {
