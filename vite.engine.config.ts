@@ -1,6 +1,7 @@
 /**
- * The engine process, built as its own self-contained entry (out/engine/worker.js). It runs
- * in an Electron utilityProcess and shares no chunk with the main process.
+ * The engine process, built on its own (out/engine/worker.js) with the decoder processes it
+ * starts (out/engine/decode-worker.js; the two share chunks in out/engine). It runs in an
+ * Electron utilityProcess and shares no chunk with the main process.
  */
 import { defineConfig } from 'vite';
 import { builtinModules } from 'node:module';
@@ -17,10 +18,15 @@ const external = [
 export default defineConfig({
   resolve: { alias: { '@shared': resolve(__dirname, 'src/shared') } },
   build: {
-    ssr: resolve(__dirname, 'src/engine/worker.ts'),
+    ssr: true,
     outDir: 'out/engine',
     emptyOutDir: true,
     target: 'node20',
-    rollupOptions: { external, output: { format: 'es', entryFileNames: 'worker.js', inlineDynamicImports: true } },
+    rollupOptions: {
+      input: { worker: resolve(__dirname, 'src/engine/worker.ts'), 'decode-worker': resolve(__dirname, 'src/engine/data/decode-worker.ts') },
+      external,
+      // chunks beside the entries: decoderEntry() looks for decode-worker.js next to its own module
+      output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
+    },
   },
 });

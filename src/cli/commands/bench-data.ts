@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { numberFlag, parseFlags, UsageError } from '../args';
 import type { CliIo } from '../io';
 import { initBackend } from '../../engine/backend/index';
+import { DecodePool } from '../../engine/data/decode-pool';
 import { measureAugment, measureDecode, writeBenchJpegs } from '../../engine/data/throughput';
 
 export const summary = 'data pipeline throughput: decode-to-cache and two-view augmentation, vs torchvision/PIL';
@@ -20,6 +21,8 @@ export const summary = 'data pipeline throughput: decode-to-cache and two-view a
 const USAGE = `usage: attune bench data [--count 300] [--sizes 224,64] [--no-peer] [--json]
   --count N     JPEG files generated (500×375) and decoded
   --sizes A,B   cache/augmentation resolutions
+  --decoders N  decoder processes for decode → cache (default: one per core, at most 4;
+                0 decodes in this process)
   --no-peer     skip the PyTorch/PIL peer (bench/peer/data_torch.py, /usr/bin/python3)`;
 
 interface SizeResult {
@@ -36,6 +39,8 @@ interface SizeResult {
 export interface DataBenchResult {
   backend: string;
   threads?: number;
+  /** decoder processes used for decode → cache (0: in this process) */
+  decoders: number;
   files: number;
   sizes: SizeResult[];
   peer?: { threads: number; versions: Record<string, string> } | { error: string };
@@ -72,7 +77,8 @@ function runPeer(dir: string, sizes: number[], augmentCount: number, stage: 'dec
 
 /** Formats the result as a table. */
 export function formatDataBench(r: DataBenchResult): string {
-  const lines = [`Data pipeline on ${r.backend}${r.threads ? ` (${r.threads} threads)` : ''}, ${r.files} JPEG files 500×375; images/s`, ''];
+  const decoding = r.decoders ? `decoding in ${r.decoders} processes` : 'decoding in-process';
+  const lines = [`Data pipeline on ${r.backend}${r.threads ? ` (${r.threads} threads)` : ''}, ${decoding}, ${r.files} JPEG files 500×375; images/s`, ''];
   const f = (v?: number) => (v === undefined ? '—' : v.toFixed(0)).padStart(9);
   const ratio = (v?: number) => (v === undefined ? '—' : `${v.toFixed(2)}×`).padStart(8);
   lines.push(`${'size'.padEnd(6)}${'stage'.padEnd(22)}${'attune'.padStart(9)}${'torch/PIL'.padStart(11)}${'ratio'.padStart(8)}`);
@@ -90,6 +96,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseFlags(argv, {
     count: { type: 'string' },
     sizes: { type: 'string' },
+    decoders: { type: 'string' },
     'no-peer': { type: 'boolean' },
     json: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
@@ -99,13 +106,16 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   if (!(Number.isInteger(count) && count >= 8)) throw new UsageError('--count must be a whole number ≥ 8');
   const sizes = (values.sizes ?? '224,64').split(',').map((s) => Number(s.trim()));
   if (sizes.some((s) => !(Number.isInteger(s) && s >= 8 && s <= 512))) throw new UsageError(`--sizes must be whole numbers in 8..512, got "${values.sizes}"`);
+  const decoders = values.decoders === undefined ? undefined : numberFlag(values.decoders, 'decoders', 0);
+  if (decoders !== undefined && !(Number.isInteger(decoders) && decoders >= 0 && decoders <= 64)) throw new UsageError('--decoders must be a whole number in 0..64');
   const report = await initBackend();
+  const pool = decoders === 0 ? null : new DecodePool({ workers: decoders });
   const dir = await mkdtemp(join(tmpdir(), 'attune-bench-data-'));
   const log = (s: string) => { if (!values.json) io.err(s); };
   try {
     log(`writing ${count} JPEG files…`);
     const files = await writeBenchJpegs(join(dir, 'jpeg'), count);
-    const result: DataBenchResult = { backend: tf.getBackend(), threads: (report as { threads?: number }).threads, files: count, sizes: [] };
+    const result: DataBenchResult = { backend: tf.getBackend(), threads: (report as { threads?: number }).threads, decoders: pool?.size ?? 0, files: count, sizes: [] };
     const augmentCount = Math.min(count, 256);
     const peerEnabled = !values['no-peer'];
     let peerInfo: PeerOutput | undefined;
@@ -129,7 +139,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       const s: SizeResult = { size, decode: 0, augment: 0, augmentBatch };
       for (let round = 0; round < 2; round++) {
         log(`decode → cache at ${size}, round ${round + 1}…`);
-        s.decode = Math.max(s.decode, await measureDecode(files, cacheDir, size));
+        s.decode = Math.max(s.decode, await measureDecode(files, cacheDir, size, { decoder: pool ?? 'here' }));
         s.peerDecode = best(s.peerDecode, await peer(size, 'decode'));
       }
       for (let round = 0; round < 2; round++) {
@@ -146,6 +156,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     io.out(values.json ? JSON.stringify(result) : formatDataBench(result));
     return 0;
   } finally {
+    await pool?.close();
     await rm(dir, { recursive: true, force: true });
   }
 }

@@ -9,19 +9,34 @@ import { INDEX_FILE, PIXELS_FILE, CACHE_VERSION, type CacheIndex } from './cache
 /** Default size under which the pixel file is loaded into memory once (512 MiB). */
 export const IN_MEMORY_LIMIT = 512 * 1024 * 1024;
 
+/** The slot of each of `count` frames in a file whose slots `holes` (ascending) are empty. */
+function slotsAroundHoles(count: number, holes: number[]): Int32Array {
+  const slotOf = new Int32Array(count);
+  for (let i = 0, s = 0, h = 0; i < count; s++) {
+    if (h < holes.length && holes[h] === s) h++;
+    else slotOf[i++] = s;
+  }
+  return slotOf;
+}
+
 /** An open decode cache. Call close() when done. */
 export class DecodeCache {
   readonly index: CacheIndex;
   private fd: number | null = null;
   private all: Buffer | null = null;
+  /** frame index → slot in the pixel file, when the file has holes */
+  private slotOf: Int32Array | null = null;
 
   private constructor(index: CacheIndex, pixelsPath: string, inMemoryLimit: number) {
     this.index = index;
+    const holes = index.holes ?? [];
+    if (holes.length) this.slotOf = slotsAroundHoles(index.count, holes);
     const fd = openSync(pixelsPath, 'r');
     const size = fstatSync(fd).size;
-    if (size !== index.count * index.frameBytes) {
+    const slots = index.count + holes.length;
+    if (size !== slots * index.frameBytes) {
       closeSync(fd);
-      throw new Error(`${pixelsPath}: size ${size} does not match the index (${index.count} frames of ${index.frameBytes} bytes); rebuild the cache`);
+      throw new Error(`${pixelsPath}: size ${size} does not match the index (${slots} frame slots of ${index.frameBytes} bytes); rebuild the cache`);
     }
     if (size <= inMemoryLimit) {
       this.all = readFileSync(pixelsPath);
@@ -56,8 +71,9 @@ export class DecodeCache {
     for (let j = 0; j < indices.length; j++) {
       const i = indices[j];
       if (!Number.isInteger(i) || i < 0 || i >= this.index.count) throw new Error(`frame index ${i} out of range 0..${this.index.count - 1}`);
-      if (this.all) out.set(this.all.subarray(i * fb, (i + 1) * fb), j * fb);
-      else readSync(this.fd!, out, j * fb, fb, i * fb);
+      const at = (this.slotOf ? this.slotOf[i] : i) * fb;
+      if (this.all) out.set(this.all.subarray(at, at + fb), j * fb);
+      else readSync(this.fd!, out, j * fb, fb, at);
     }
     return out;
   }

@@ -7,7 +7,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { SeededRandom } from '../train/seed';
-import { buildCache, type CacheItem } from './cache';
+import { buildCache, type BuildCacheOptions, type CacheItem } from './cache';
+import { DecodePool } from './decode-pool';
 import { DecodeCache } from './cache-reader';
 import { ShuffledSampler } from './samplers';
 import { BatchLoader } from './loader';
@@ -42,11 +43,15 @@ export async function writeBenchJpegs(dir: string, count: number, width = 500, h
   return paths;
 }
 
-/** Decodes the files into a fresh cache at `size`; returns images per second. */
-export async function measureDecode(paths: string[], cacheDir: string, size: number, concurrency?: number): Promise<number> {
+/**
+ * Decodes the files into a fresh cache at `size`; returns images per second. A given decoder
+ * pool is started before the clock starts, as the peer's interpreter is.
+ */
+export async function measureDecode(paths: string[], cacheDir: string, size: number, opts: Pick<BuildCacheOptions, 'concurrency' | 'decoder'> = {}): Promise<number> {
   const items: CacheItem[] = paths.map((p, i) => ({ key: String(i), label: -1, source: { kind: 'file', absPath: p } }));
+  if (opts.decoder instanceof DecodePool) await opts.decoder.start();
   const t0 = performance.now();
-  const index = await buildCache(items, { dir: cacheDir, resolution: size, concurrency });
+  const index = await buildCache(items, { dir: cacheDir, resolution: size, ...opts });
   const seconds = (performance.now() - t0) / 1000;
   if (index.failures.length) throw new Error(`bench decode: ${index.failures.length} files failed, e.g. ${index.failures[0].key}: ${index.failures[0].reason}`);
   return paths.length / seconds;

@@ -1,0 +1,59 @@
+/**
+ * Exact per-channel mean and std of the frames in a cache, from counts of each channel value
+ * (cheap, and exact at any dataset size). Decoder processes count their own frames and send
+ * the counts; frames decoded in-process are counted here.
+ */
+
+/** Adds the channel-value counts of one RGB frame to `counts` (3 × 256: R, then G, then B). */
+export function countChannelValues(frame: Uint8Array, counts: Uint32Array): Uint32Array {
+  for (let i = 0; i < frame.length; i += 3) {
+    counts[frame[i]]++;
+    counts[256 + frame[i + 1]]++;
+    counts[512 + frame[i + 2]]++;
+  }
+  return counts;
+}
+
+/** Running channel statistics over many frames. */
+export class ChannelStats {
+  private totals = new Float64Array(768);
+  /** the newest frames' counts, in 32 bits (faster to update), moved to `totals` before they could overflow */
+  private recent = new Uint32Array(768);
+  private recentPixels = 0;
+
+  /** Counts one frame. */
+  add(frame: Uint8Array): void {
+    countChannelValues(frame, this.recent);
+    this.recentPixels += frame.length / 3;
+    if (this.recentPixels > 2 ** 31) this.flush();
+  }
+
+  /** Adds counts made elsewhere (countChannelValues). */
+  addCounts(counts: ArrayLike<number>): void {
+    for (let v = 0; v < 768; v++) this.totals[v] += counts[v];
+  }
+
+  /** Mean and std per channel in [0, 1] units (std 1 for a constant channel). */
+  result(): { mean: [number, number, number]; std: [number, number, number] } {
+    this.flush();
+    const mean = [0, 0, 0] as [number, number, number];
+    const std = [0, 0, 0] as [number, number, number];
+    for (let c = 0; c < 3; c++) {
+      let n = 0, s = 0, s2 = 0;
+      for (let v = 0; v < 256; v++) {
+        const k = this.totals[256 * c + v], x = v / 255;
+        n += k; s += k * x; s2 += k * x * x;
+      }
+      mean[c] = n ? s / n : 0;
+      std[c] = n ? Math.sqrt(Math.max(0, s2 / n - mean[c] * mean[c])) : 1;
+      if (std[c] < 1e-6) std[c] = 1;
+    }
+    return { mean, std };
+  }
+
+  private flush(): void {
+    this.addCounts(this.recent);
+    this.recent.fill(0);
+    this.recentPixels = 0;
+  }
+}
