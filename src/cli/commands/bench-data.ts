@@ -108,20 +108,19 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   if (sizes.some((s) => !(Number.isInteger(s) && s >= 8 && s <= 512))) throw new UsageError(`--sizes must be whole numbers in 8..512, got "${values.sizes}"`);
   const decoders = values.decoders === undefined ? undefined : numberFlag(values.decoders, 'decoders', 0);
   if (decoders !== undefined && !(Number.isInteger(decoders) && decoders >= 0 && decoders <= 64)) throw new UsageError('--decoders must be a whole number in 0..64');
-  const report = await initBackend();
   const pool = decoders === 0 ? null : new DecodePool({ workers: decoders });
   const dir = await mkdtemp(join(tmpdir(), 'attune-bench-data-'));
   const log = (s: string) => { if (!values.json) io.err(s); };
   try {
     log(`writing ${count} JPEG files…`);
     const files = await writeBenchJpegs(join(dir, 'jpeg'), count);
-    const result: DataBenchResult = { backend: tf.getBackend(), threads: (report as { threads?: number }).threads, decoders: pool?.size ?? 0, files: count, sizes: [] };
+    const result: DataBenchResult = { backend: '', decoders: pool?.size ?? 0, files: count, sizes: [] };
     const augmentCount = Math.min(count, 256);
     const peerEnabled = !values['no-peer'];
     let peerInfo: PeerOutput | undefined;
     let peerError: string | undefined;
-    // The machine may be shared: each measurement runs twice, Attune and the peer taking
-    // turns, and the best of each side is kept.
+    // The machine may be shared: each measurement runs several times (decoding 3, augmentation
+    // 2), Attune and the peer taking turns, and the best of each side is kept.
     const peer = async (size: number, stage: 'decode' | 'augment'): Promise<number | undefined> => {
       if (!peerEnabled || peerError) return undefined;
       try {
@@ -133,23 +132,30 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       }
     };
     const best = (a: number | undefined, b: number | undefined) => (a === undefined ? b : b === undefined ? a : Math.max(a, b));
+    const cacheDir = (size: number) => join(dir, `cache-${size}`);
+    // decoding first, before the tensor backend starts: its start-up keeps compiling
+    // WebAssembly in the background for a while, which has nothing to do with decoding
     for (const size of sizes) {
-      const cacheDir = join(dir, `cache-${size}`);
-      const augmentBatch = Math.min(size >= 160 ? 32 : 128, count);
-      const s: SizeResult = { size, decode: 0, augment: 0, augmentBatch };
-      for (let round = 0; round < 2; round++) {
+      const s: SizeResult = { size, decode: 0, augment: 0, augmentBatch: Math.min(size >= 160 ? 32 : 128, count) };
+      for (let round = 0; round < 3; round++) {
         log(`decode → cache at ${size}, round ${round + 1}…`);
-        s.decode = Math.max(s.decode, await measureDecode(files, cacheDir, size, { decoder: pool ?? 'here' }));
+        s.decode = Math.max(s.decode, await measureDecode(files, cacheDir(size), size, { decoder: pool ?? 'here' }));
         s.peerDecode = best(s.peerDecode, await peer(size, 'decode'));
       }
-      for (let round = 0; round < 2; round++) {
-        log(`augmentation at ${size}, round ${round + 1}…`);
-        s.augment = Math.max(s.augment, await measureAugment(cacheDir, augmentCount, augmentBatch, 'byol', round));
-        s.peerAugment = best(s.peerAugment, await peer(size, 'augment'));
-      }
       s.decodeRatio = s.peerDecode ? s.decode / s.peerDecode : undefined;
-      s.augmentRatio = s.peerAugment ? s.augment / s.peerAugment : undefined;
       result.sizes.push(s);
+    }
+    await pool?.close();
+    const report = await initBackend();
+    result.backend = tf.getBackend();
+    result.threads = (report as { threads?: number }).threads;
+    for (const s of result.sizes) {
+      for (let round = 0; round < 2; round++) {
+        log(`augmentation at ${s.size}, round ${round + 1}…`);
+        s.augment = Math.max(s.augment, await measureAugment(cacheDir(s.size), augmentCount, s.augmentBatch, 'byol', round));
+        s.peerAugment = best(s.peerAugment, await peer(s.size, 'augment'));
+      }
+      s.augmentRatio = s.peerAugment ? s.augment / s.peerAugment : undefined;
     }
     if (peerError) result.peer = { error: peerError };
     else if (peerInfo) result.peer = { threads: peerInfo.threads, versions: peerInfo.versions };

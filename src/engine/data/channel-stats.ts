@@ -4,9 +4,24 @@
  * the counts; frames decoded in-process are counted here.
  */
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 /** Adds the channel-value counts of one RGB frame to `counts` (3 × 256: R, then G, then B). */
 export function countChannelValues(frame: Uint8Array, counts: Uint32Array): Uint32Array {
-  for (let i = 0; i < frame.length; i += 3) {
+  let start = 0;
+  if (LITTLE_ENDIAN && frame.byteOffset % 4 === 0) {
+    // four pixels from three 32-bit words: a third of the loads of reading byte by byte
+    const words = new Uint32Array(frame.buffer, frame.byteOffset, Math.floor(frame.length / 12) * 3);
+    for (let k = 0; k < words.length; k += 3) {
+      const a = words[k], b = words[k + 1], c = words[k + 2];
+      counts[a & 255]++; counts[256 + ((a >>> 8) & 255)]++; counts[512 + ((a >>> 16) & 255)]++;
+      counts[a >>> 24]++; counts[256 + (b & 255)]++; counts[512 + ((b >>> 8) & 255)]++;
+      counts[(b >>> 16) & 255]++; counts[256 + (b >>> 24)]++; counts[512 + (c & 255)]++;
+      counts[(c >>> 8) & 255]++; counts[256 + ((c >>> 16) & 255)]++; counts[512 + (c >>> 24)]++;
+    }
+    start = words.length * 4;
+  }
+  for (let i = start; i < frame.length; i += 3) {
     counts[frame[i]]++;
     counts[256 + frame[i + 1]]++;
     counts[512 + frame[i + 2]]++;

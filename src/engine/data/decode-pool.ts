@@ -60,8 +60,8 @@ interface Decoder {
   jobs: Pending[];
 }
 
-/** Files sent to one decoder ahead of its answers: one decoding, one waiting. */
-const PER_DECODER = 2;
+/** Files sent to one decoder ahead of its answers: one decoding, one being stored, one waiting. */
+const PER_DECODER = 3;
 
 /** The decoder entry under plain Node: the TypeScript source through tsx, or the built file. */
 export function decoderEntry(): { file: string; execArgv: string[] } {
