@@ -59,8 +59,9 @@ export async function measureDecode(paths: string[], cacheDir: string, size: num
 
 /**
  * Two augmented views (the named pipeline, BYOL by default) of `images` frames read from
- * the cache in batches; returns images per second (each image yields both views) and
- * checks the tensor count does not grow.
+ * the cache in batches (at least 8 batches, cycling through the cache, so that one slow
+ * batch on a shared machine does not decide the figure); returns images per second (each
+ * image yields both views) and checks the tensor count does not grow.
  */
 export async function measureAugment(cacheDir: string, images: number, batch: number, pipeline = 'byol', seed = 0): Promise<number> {
   const cache = DecodeCache.open(cacheDir);
@@ -76,7 +77,7 @@ export async function measureAugment(cacheDir: string, images: number, batch: nu
     };
     await step(); // warm-up: kernel setup, first allocations
     const before = tf.memory().numTensors;
-    const steps = Math.max(1, Math.round(images / batch));
+    const steps = Math.max(8, Math.round(images / batch));
     const t0 = performance.now();
     for (let s = 0; s < steps; s++) await step();
     const seconds = (performance.now() - t0) / 1000;

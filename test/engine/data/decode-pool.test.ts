@@ -1,13 +1,13 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildCache, type CacheIndex, type CacheItem } from '../../../src/engine/data/cache';
 import { DecodeCache } from '../../../src/engine/data/cache-reader';
 import { countChannelValues } from '../../../src/engine/data/channel-stats';
 import { decodeFrame, type FrameSpec } from '../../../src/engine/data/decode-frame';
-import { DecodePool, DecodePoolUnavailable } from '../../../src/engine/data/decode-pool';
+import { DecodePool, DecodePoolUnavailable, sharedDecodePool } from '../../../src/engine/data/decode-pool';
 import { explainDecodeError } from '../../../src/engine/data/probe';
 import { hugeHeaderPng, patternImage, writeBadInputs } from '../../fixtures/images/generate';
 
@@ -125,6 +125,45 @@ describe('decoder processes', () => {
     const here = await buildCache(items(good.slice(0, 6)), { dir: join(dir, 'fallback-here'), resolution: 24, decoder: 'here' });
     expect(withoutTime(viaFallback)).toEqual(withoutTime(here));
     await pool.close();
+  });
+
+  // a single-core machine has no shared decoders (decoding stays in-process)
+  it.skipIf(availableParallelism() < 2)("are used by buildCache's default once a folder is past its first files, with the same result", async () => {
+    const shared = sharedDecodePool()!;
+    const here = await buildCache(items(mixed), { dir: join(dir, 'auto-here'), resolution: 24, decoder: 'here' });
+    // past 2 files the shared decoders are started; files go to them once they are up
+    const first = await buildCache(items(mixed), { dir: join(dir, 'auto-1'), resolution: 24, poolAfter: 2 });
+    expect(withoutTime(first)).toEqual(withoutTime(here));
+    await shared.start();
+    const second = await buildCache(items(mixed), { dir: join(dir, 'auto-2'), resolution: 24, poolAfter: 2 });
+    expect(withoutTime(second)).toEqual(withoutTime(here));
+    expect(await readFile(join(dir, 'auto-2', 'pixels.u8'))).toEqual(await readFile(join(dir, 'auto-here', 'pixels.u8')));
+  });
+
+  it('exit when the process that started them is killed', async () => {
+    const script = join(dir, 'orphan-check.mts');
+    const src = resolve(__dirname, '../../../src/engine/data/decode-pool.ts');
+    await writeFile(script, `import { DecodePool } from ${JSON.stringify(src)};
+const pool = new DecodePool({ workers: 2 });
+await pool.start();
+console.log(JSON.stringify(pool.pids));
+setInterval(() => {}, 1000);
+`);
+    const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const pids = await new Promise<number[]>((res) => child.stdout.once('data', (d) => res(JSON.parse(String(d)))));
+    expect(pids).toHaveLength(2);
+    const alive = (pid: number) => {
+      try {
+        return process.kill(pid, 0);
+      } catch {
+        return false;
+      }
+    };
+    expect(pids.every(alive)).toBe(true);
+    child.kill('SIGKILL');
+    const deadline = Date.now() + 10_000;
+    while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(pids.filter(alive)).toEqual([]);
   });
 
   it('do not keep a finished program running', async () => {
