@@ -8,7 +8,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ChannelStats } from './channel-stats';
 import { decodeFrame, type CacheFit, type FrameSource, type FrameSpec } from './decode-frame';
-import { DecodePool, DecodePoolUnavailable, sharedDecodePool } from './decode-pool';
+import { DecodePool, DecodePoolUnavailable, FrameWriteError, sharedDecodePool } from './decode-pool';
 import { FrameFile } from './frame-file';
 import { DEFAULT_MAX_PIXELS, explainDecodeError } from './probe';
 
@@ -119,6 +119,8 @@ export async function buildCache(items: Iterable<CacheItem> | AsyncIterable<Cach
   const settle = async () => {
     const { item, slot, result } = inFlight.shift()!;
     let r = await result;
+    // the cache itself cannot be written: stop, this is not about the file
+    if (r instanceof FrameWriteError) throw r;
     if (r instanceof Error && /unknown error/i.test(r.message)) {
       // libvips keeps one error buffer for all threads, so concurrent failures can wipe each
       // other's message: decode this file again with nothing else in flight to get the reason

@@ -27,12 +27,18 @@ export interface DecodeJob {
   out: { file: string; offset: number };
 }
 
-/** Decoder → parent: the frame's channel-value counts, the reason there is no frame, or "sharp is loaded, send work". */
-export type DecodeReply = { id: number; counts: Uint32Array } | { id: number; error: string } | { ready: number };
+/**
+ * Decoder → parent: the frame's channel-value counts, the reason there is no frame (`write`
+ * when the file decoded but its frame could not be written), or "sharp is loaded, send work".
+ */
+export type DecodeReply = { id: number; counts: Uint32Array } | { id: number; error: string; write?: boolean } | { ready: number };
 
 
 /** The decoder processes could not be started; decode in this process instead. */
 export class DecodePoolUnavailable extends Error {}
+
+/** A frame was decoded but could not be written (a full disk, a removed cache folder). */
+export class FrameWriteError extends Error {}
 
 export interface DecodePoolOptions {
   /** decoder processes (default: the number of cores, at most 4) */
@@ -175,7 +181,7 @@ export class DecodePool {
     if (at < 0) return;
     const [p] = d.jobs.splice(at, 1);
     if ('counts' in m) p.resolve(m.counts);
-    else p.reject(new Error(m.error));
+    else p.reject(m.write ? new FrameWriteError(m.error) : new Error(m.error));
     this.pump();
   }
 

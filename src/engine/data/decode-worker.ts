@@ -56,8 +56,16 @@ function pump(): void {
     const job = queue.shift()!;
     started++;
     decode(job)
-      .then((frame) => reply({ id: job.id, counts: store(job, frame) }))
-      .catch((e: Error) => reply({ id: job.id, error: e.message }))
+      .then(
+        (frame) => {
+          try {
+            reply({ id: job.id, counts: store(job, frame) });
+          } catch (e) {
+            reply({ id: job.id, error: `cannot write the frame into ${job.out.file}: ${(e as Error).message}`, write: true });
+          }
+        },
+        (e: Error) => reply({ id: job.id, error: e.message }),
+      )
       .finally(() => {
         started--;
         pump();

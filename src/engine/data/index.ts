@@ -9,7 +9,7 @@ export { probeFile, probeBuffer, DEFAULT_MAX_PIXELS } from './probe';
 export { HealthAccumulator, healthReport, suggestResolution } from './health';
 export { buildCache, cacheDir, type CacheIndex, type CacheItem, type CacheFit, type BuildCacheOptions } from './cache';
 export { decodeFrame, type FrameSource, type FrameSpec } from './decode-frame';
-export { DecodePool, DecodePoolUnavailable, sharedDecodePool } from './decode-pool';
+export { DecodePool, DecodePoolUnavailable, FrameWriteError, sharedDecodePool } from './decode-pool';
 export { DecodeCache } from './cache-reader';
 export { loadIdxDataset, readIdx, parseIdx, idxRecords, idxCacheItems, idxImage, FASHION_MNIST_CLASSES, type IdxDataset } from './idx';
 export { stratifiedSplit, applyLabelBudget, type SplitItem, type SplitFractions, type LabelBudget } from './splits';

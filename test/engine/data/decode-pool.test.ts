@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -7,7 +8,7 @@ import { buildCache, type CacheIndex, type CacheItem } from '../../../src/engine
 import { DecodeCache } from '../../../src/engine/data/cache-reader';
 import { countChannelValues } from '../../../src/engine/data/channel-stats';
 import { decodeFrame, type FrameSpec } from '../../../src/engine/data/decode-frame';
-import { DecodePool, DecodePoolUnavailable, sharedDecodePool } from '../../../src/engine/data/decode-pool';
+import { DecodePool, DecodePoolUnavailable, FrameWriteError, sharedDecodePool } from '../../../src/engine/data/decode-pool';
 import { explainDecodeError } from '../../../src/engine/data/probe';
 import { hugeHeaderPng, patternImage, writeBadInputs } from '../../fixtures/images/generate';
 
@@ -94,6 +95,32 @@ describe('decoder processes', () => {
     } finally {
       await pool.close();
     }
+  });
+
+  it('report a frame that cannot be written as a write error, and buildCache stops on it, keeping the old cache', async () => {
+    const pool = new DecodePool({ workers: 1 });
+    try {
+      // /dev/full answers every write with ENOSPC, as a full disk does
+      const e = existsSync('/dev/full') ? await pool.decodeInto(good[0], spec, { file: '/dev/full', offset: 0 }).catch((x: Error) => x) : new FrameWriteError('cannot write the frame into /dev/full: ENOSPC');
+      expect(e).toBeInstanceOf(FrameWriteError);
+      expect((e as Error).message).toMatch(/cannot write the frame into \/dev\/full: ENOSPC/);
+    } finally {
+      await pool.close();
+    }
+    const out = join(dir, 'keep');
+    const before = await buildCache(items(good.slice(0, 4)), { dir: out, resolution: 24, decoder: 'here' });
+    class FullDisk extends DecodePool {
+      override get ready(): boolean {
+        return true;
+      }
+      override decodeInto(): Promise<Uint32Array> {
+        return Promise.reject(new FrameWriteError('cannot write the frame into pixels.u8.tmp: ENOSPC: no space left on device'));
+      }
+    }
+    await expect(buildCache(items(good), { dir: out, resolution: 24, decoder: new FullDisk({ workers: 1 }) })).rejects.toThrow(/ENOSPC/);
+    const cache = DecodeCache.open(out);
+    expect(cache.index).toEqual(before);
+    cache.close();
   });
 
   it('stop when idle and start again on demand', async () => {
