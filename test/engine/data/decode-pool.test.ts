@@ -101,9 +101,11 @@ describe('decoder processes', () => {
     const pool = new DecodePool({ workers: 1 });
     try {
       // /dev/full answers every write with ENOSPC, as a full disk does
-      const e = existsSync('/dev/full') ? await pool.decodeInto(good[0], spec, { file: '/dev/full', offset: 0 }).catch((x: Error) => x) : new FrameWriteError('cannot write the frame into /dev/full: ENOSPC');
-      expect(e).toBeInstanceOf(FrameWriteError);
-      expect((e as Error).message).toMatch(/cannot write the frame into \/dev\/full: ENOSPC/);
+      if (existsSync('/dev/full')) {
+        const e = await pool.decodeInto(good[0], spec, { file: '/dev/full', offset: 0 }).catch((x: Error) => x);
+        expect(e).toBeInstanceOf(FrameWriteError);
+        expect((e as Error).message).toMatch(/cannot write the frame into \/dev\/full: ENOSPC/);
+      }
     } finally {
       await pool.close();
     }
