@@ -89,6 +89,7 @@ export class DecodePool {
   private failure: DecodePoolUnavailable | null = null;
   private starting: Promise<void> | null = null;
   private idleTimer: NodeJS.Timeout | null = null;
+  private framesWritten = 0;
 
   constructor(opts: DecodePoolOptions = {}) {
     this.size = Math.max(1, Math.floor(opts.workers ?? Math.min(4, availableParallelism())));
@@ -104,6 +105,11 @@ export class DecodePool {
   /** True when the decoders could not be started (decode in-process instead). */
   get unavailable(): boolean {
     return this.state === 'failed';
+  }
+
+  /** Frames the decoders have written since the pool was made. */
+  get decoded(): number {
+    return this.framesWritten;
   }
 
   /** Process ids of the live decoders. */
@@ -180,7 +186,7 @@ export class DecodePool {
     const at = d.jobs.findIndex((p) => p.job.id === m.id);
     if (at < 0) return;
     const [p] = d.jobs.splice(at, 1);
-    if ('counts' in m) p.resolve(m.counts);
+    if ('counts' in m) this.framesWritten++, p.resolve(m.counts);
     else p.reject(m.write ? new FrameWriteError(m.error) : new Error(m.error));
     this.pump();
   }

@@ -164,8 +164,11 @@ describe('decoder processes', () => {
     const first = await buildCache(items(mixed), { dir: join(dir, 'auto-1'), resolution: 24, poolAfter: 2 });
     expect(withoutTime(first)).toEqual(withoutTime(here));
     await shared.start();
+    const decodedBefore = shared.decoded;
     const second = await buildCache(items(mixed), { dir: join(dir, 'auto-2'), resolution: 24, poolAfter: 2 });
     expect(withoutTime(second)).toEqual(withoutTime(here));
+    // all good files but the first two went through the decoders
+    expect(shared.decoded - decodedBefore).toBeGreaterThanOrEqual(second.count - 2);
     expect(await readFile(join(dir, 'auto-2', 'pixels.u8'))).toEqual(await readFile(join(dir, 'auto-here', 'pixels.u8')));
   });
 
