@@ -18,7 +18,7 @@ import { measureAugment, measureDecode, writeBenchJpegs } from '../../engine/dat
 
 export const summary = 'data pipeline throughput: decode-to-cache and two-view augmentation, vs torchvision/PIL';
 
-const USAGE = `usage: attune bench data [--count 300] [--sizes 224,64] [--no-peer] [--json]
+const USAGE = `usage: attune bench data [--count 300] [--sizes 224,64] [--decoders N] [--no-peer] [--json]
   --count N     JPEG files generated (500×375) and decoded
   --sizes A,B   cache/augmentation resolutions
   --decoders N  decoder processes for decode → cache (default: one per core, at most 4;
@@ -77,7 +77,7 @@ function runPeer(dir: string, sizes: number[], augmentCount: number, stage: 'dec
 
 /** Formats the result as a table. */
 export function formatDataBench(r: DataBenchResult): string {
-  const decoding = r.decoders ? `decoding in ${r.decoders} processes` : 'decoding in-process';
+  const decoding = r.decoders ? `decoding in ${r.decoders} process${r.decoders > 1 ? 'es' : ''}` : 'decoding in-process';
   const lines = [`Data pipeline on ${r.backend}${r.threads ? ` (${r.threads} threads)` : ''}, ${decoding}, ${r.files} JPEG files 500×375; images/s`, ''];
   const f = (v?: number) => (v === undefined ? '—' : v.toFixed(0)).padStart(9);
   const ratio = (v?: number) => (v === undefined ? '—' : `${v.toFixed(2)}×`).padStart(8);
