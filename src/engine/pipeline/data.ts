@@ -74,16 +74,58 @@ async function discoverClasses(src: Extract<ResolvedSource, { kind: 'folder' | '
   return [...names].sort();
 }
 
-/** Opens the cache of a source, building it first when missing. */
-async function cacheOf(src: ResolvedSource, cacheRoot: string, size: number, labeled: boolean, classNames: string[] | null, onLog: (m: string) => void): Promise<DecodeCache> {
-  const dir = cacheDir(cacheRoot, sourceKey(src, size), size);
+/** One image set of a run: where it comes from and whether its items carry labels. */
+interface ImageSet {
+  src: ResolvedSource;
+  labeled: boolean;
+  classNames: string[] | null;
+}
+
+/** Reports the prepare stage's decoding: images done of all the images the run has to decode. */
+export type PrepareProgress = (done: number, total: number) => void;
+
+/** What opening the caches of one run shares. */
+interface CacheContext {
+  cacheRoot: string;
+  size: number;
+  onLog: (m: string) => void;
+  /** images decoded so far in this run (one item read from a set = one image) */
+  done: number;
+  /** images the run has to decode, counted before decoding starts */
+  total: number;
+  onProgress?: PrepareProgress;
+}
+
+function setDir(set: ImageSet, ctx: CacheContext): string {
+  return cacheDir(ctx.cacheRoot, sourceKey(set.src, ctx.size), ctx.size);
+}
+
+function itemsOf(set: ImageSet): AsyncGenerator<CacheItem> {
+  return set.src.kind === 'idx' ? idxItems(set.src) : fileItems(set.src, set.labeled, set.classNames);
+}
+
+/** How many images the sets without a cache yet hold (read from their folders, nothing decoded). */
+async function imagesToDecode(sets: ImageSet[], ctx: CacheContext): Promise<number> {
+  let n = 0;
+  for (const set of sets) {
+    if (existsSync(join(setDir(set, ctx), INDEX_FILE))) continue;
+    for await (const _ of itemsOf(set)) n++;
+  }
+  return n;
+}
+
+/** Opens the cache of a set, building it first when missing. */
+async function cacheOf(set: ImageSet, ctx: CacheContext): Promise<DecodeCache> {
+  const dir = setDir(set, ctx);
   if (!existsSync(join(dir, INDEX_FILE))) {
-    const what = src.kind === 'idx' ? src.idx.images : src.path;
-    onLog(`decoding ${what} at ${size}px into the cache`);
-    const items = src.kind === 'idx' ? idxItems(src) : fileItems(src, labeled, classNames);
-    const index = await buildCache(items, { dir, resolution: size, classNames: classNames ?? [] });
+    const what = set.src.kind === 'idx' ? set.src.idx.images : set.src.path;
+    ctx.onLog(`decoding ${what} at ${ctx.size}px into the cache`);
+    const before = ctx.done;
+    const onProgress = ctx.onProgress && ((n: number) => ctx.onProgress!(before + n, Math.max(ctx.total, before + n)));
+    const index = await buildCache(itemsOf(set), { dir, resolution: ctx.size, classNames: set.classNames ?? [], onProgress });
+    ctx.done = before + index.count + index.failures.length;
     if (index.count === 0) throw new Error(`${what}: no readable images${index.failures[0] ? ` (first problem: ${index.failures[0].key}: ${index.failures[0].reason})` : ''}`);
-    if (index.failures.length) onLog(`${index.failures.length} image(s) of ${what} could not be decoded and are left out`);
+    if (index.failures.length) ctx.onLog(`${index.failures.length} image(s) of ${what} could not be decoded and are left out`);
   }
   return DecodeCache.open(dir);
 }
@@ -94,18 +136,33 @@ function budgetOf(b: RunConfig['data']['labelBudget']): LabelBudget {
   return { kind: 'percent', percent: b.percent };
 }
 
-/** Runs the prepare stage; writes `split.json` into `runDir`. */
-export async function prepareData(config: RunConfig, cacheRoot: string, runDir: string, onLog: (m: string) => void): Promise<PreparedData> {
+/**
+ * Runs the prepare stage; writes `split.json` into `runDir`. With `onProgress`, the images
+ * still to decode are counted first and reported as they are decoded.
+ */
+export async function prepareData(config: RunConfig, cacheRoot: string, runDir: string, onLog: (m: string) => void, onProgress?: PrepareProgress): Promise<PreparedData> {
   const d = config.data;
   mkdirSync(cacheRoot, { recursive: true });
   const classNames = d.labeled.kind === 'idx' ? idxClassNames(d.labeled.idx) : await discoverClasses(d.labeled);
-  const labeled = await cacheOf(d.labeled, cacheRoot, d.size, true, classNames, onLog);
-  const unlabeled = d.unlabeled ? await cacheOf(d.unlabeled, cacheRoot, d.size, false, null, onLog) : null;
+  const unlabeledSet = (src: ResolvedSource): ImageSet => ({ src, labeled: false, classNames: null });
+  const sets = {
+    labeled: { src: d.labeled, labeled: true, classNames },
+    unlabeled: d.unlabeled ? unlabeledSet(d.unlabeled) : null,
+    candidates: (d.sourceCandidates ?? []).map(unlabeledSet),
+    source: d.source && !d.sourceCandidates?.length ? unlabeledSet(d.source) : null,
+    test: d.test ? { src: d.test, labeled: true, classNames } : null,
+  };
+  const ctx: CacheContext = { cacheRoot, size: d.size, onLog, done: 0, total: 0, onProgress };
+  const all = [sets.labeled, sets.unlabeled, ...sets.candidates, sets.source, sets.test].filter((x): x is ImageSet => x !== null);
+  if (onProgress) ctx.total = await imagesToDecode(all, ctx);
+  if (ctx.total > 0) onProgress?.(0, ctx.total);
+  const labeled = await cacheOf(sets.labeled, ctx);
+  const unlabeled = sets.unlabeled ? await cacheOf(sets.unlabeled, ctx) : null;
   const sourceCandidates: DecodeCache[] = [];
-  for (const c of d.sourceCandidates ?? []) sourceCandidates.push(await cacheOf(c, cacheRoot, d.size, false, null, onLog));
+  for (const c of sets.candidates) sourceCandidates.push(await cacheOf(c, ctx));
   const chosen = readSelection(runDir);
-  const source = sourceCandidates.length ? sourceCandidates[chosen ?? 0] : d.source ? await cacheOf(d.source, cacheRoot, d.size, false, null, onLog) : null;
-  const testCache = d.test ? await cacheOf(d.test, cacheRoot, d.size, true, classNames, onLog) : labeled;
+  const source = sourceCandidates.length ? sourceCandidates[chosen ?? 0] : sets.source ? await cacheOf(sets.source, ctx) : null;
+  const testCache = sets.test ? await cacheOf(sets.test, ctx) : labeled;
   const items = labeled.index.keys.map((key, i) => ({ id: key, label: classNames[labeled.index.labels[i]] ?? '?', i }));
   const parts = stratifiedSplit(items, { val: d.split.val, test: d.test ? 0 : d.split.test, seed: d.seed });
   const byPart = (p: string) => items.filter((it) => parts.get(it.id) === p);

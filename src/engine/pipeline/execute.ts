@@ -45,13 +45,23 @@ export async function executeRun(p: ExecuteParams, job: JobContext): Promise<Exe
   let summary: RunResultSummary | null = null;
   try {
     if (ck) restoreInto(backbone.params, ck.groups.backbone ?? {}, `checkpoint ${p.resumeFrom} (backbone)`);
+    // the prepare stage's steps are the images it decodes (1 when everything is cached)
+    let prepareSteps = 1;
+    let lastReport = 0;
+    const onDecoded = (done: number, total: number) => {
+      if (total !== prepareSteps) emit('stage', { stageIdx: 0, status: 'running', totalSteps: (prepareSteps = total) });
+      const now = Date.now();
+      if (now - lastReport < 250 && done < total) return;
+      lastReport = now;
+      emit('progress', { stageIdx: 0, step: done, totalSteps: total });
+    };
     if (startIdx === 0) emit('stage', { stageIdx: 0, status: 'running', totalSteps: 1 });
-    data = await prepareData(cfg, p.cacheRoot, p.runDir, log);
+    data = await prepareData(cfg, p.cacheRoot, p.runDir, log, startIdx === 0 ? onDecoded : undefined);
     if (startIdx === 0) {
       log(`data: ${data.train.length} labeled train, ${data.val.length} val, ${data.test.length} test images; ${data.classNames.length} classes`);
       emit('artifact', { kind: 'split', path: join(p.runDir, 'split.json') });
-      emit('progress', { stageIdx: 0, step: 1, totalSteps: 1 });
-      emit('stage', { stageIdx: 0, status: 'completed', totalSteps: 1 });
+      emit('progress', { stageIdx: 0, step: prepareSteps, totalSteps: prepareSteps });
+      emit('stage', { stageIdx: 0, status: 'completed', totalSteps: prepareSteps });
     }
     if (ck?.groups.head && ck.meta.final) {
       const s = ck.meta.state as { headSpec: HeadSpec; headPrefix: string };

@@ -55,6 +55,8 @@ describe.skipIf(!existsSync(`${FM}/t10k-images-idx3-ubyte.gz`))('runs end to end
     expect(runA.status).toBe('completed');
     const detail = app.runs.get(dir, runA.id);
     expect(detail.stages.map((s) => [s.name, s.status])).toEqual([['prepare', 'completed'], ['pretrain', 'completed'], ['finetune', 'completed'], ['evaluate', 'completed']]);
+    // the prepare stage counts the images it decodes (96 here, a fresh cache)
+    expect(detail.stages[0]).toMatchObject({ totalSteps: 96, doneSteps: 96 });
     expect(detail.stages[1].doneSteps).toBe(8);
     expect(detail.config.stages[1]).toMatchObject({ kind: 'pretrain', method: 'byol', totalSteps: 8 });
     for (const c of detail.checkpoints) expect(existsSync(c.path)).toBe(true);

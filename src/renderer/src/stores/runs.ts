@@ -74,7 +74,9 @@ export const useRunsStore = defineStore('runs', () => {
     c.on('runs.stageProgress', (e) => {
       if (!mine(e)) return;
       progress.value = { ...progress.value, [e.runId]: { stageIdx: e.stageIdx, stage: e.stage, status: e.status, step: e.step, totalSteps: e.totalSteps, etaSeconds: e.etaSeconds, runEtaSeconds: e.runEtaSeconds } };
-      if (e.status !== 'running' && e.runId === selectedId.value) refreshSoon();
+      // a stage that ends, or starts after the run's detail was read, changes the timeline
+      const shown = detail.value?.id === e.runId ? detail.value.stages.find((st) => st.idx === e.stageIdx)?.status : undefined;
+      if (e.runId === selectedId.value && (e.status !== 'running' || (shown !== undefined && shown !== 'running'))) refreshSoon();
     });
     c.on('runs.metrics', (e) => {
       if (!mine(e) || e.runId !== selectedId.value) return;
