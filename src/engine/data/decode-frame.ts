@@ -10,7 +10,7 @@ export type CacheFit = 'cover' | 'fill' | 'contain';
 /** Where an image's pixels come from: a file, a file's bytes already read, or raw pixels (IDX datasets). */
 export type FrameSource =
   | { kind: 'file'; absPath: string }
-  | { kind: 'encoded'; data: Buffer; path: string }
+  | { kind: 'encoded'; data: Buffer }
   | { kind: 'pixels'; data: Uint8Array; width: number; height: number; channels: 1 | 3 | 4 };
 
 /** What every frame of one cache looks like. */

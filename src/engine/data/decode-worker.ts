@@ -36,7 +36,7 @@ function decode(job: DecodeJob): Promise<Buffer> {
   // from memory: libvips then skips opening the file once per loader it tries (an empty or
   // unreadable file goes by path, so its reason reads as it does in-process)
   const bytes = readable(job.path);
-  const source: FrameSource = bytes?.length ? { kind: 'encoded', data: bytes, path: job.path } : { kind: 'file', absPath: job.path };
+  const source: FrameSource = bytes?.length ? { kind: 'encoded', data: bytes } : { kind: 'file', absPath: job.path };
   return decodeFrame(source, job.spec);
 }
 
@@ -82,5 +82,5 @@ process.on('disconnect', () => process.exit(0));
 // warm up on a small image (≈50 ms): libvips' one-time set-up and the compiled JavaScript of
 // the decode path are then not paid by the first real files
 const probe = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#808080' } }).jpeg().toBuffer();
-for (let i = 0; i < 100; i++) await decodeFrame({ kind: 'encoded', data: probe, path: 'warm-up' }, { resolution: 32, fit: 'cover', maxPixels: 1 << 20, kernel: 'linear' });
+for (let i = 0; i < 100; i++) await decodeFrame({ kind: 'encoded', data: probe }, { resolution: 32, fit: 'cover', maxPixels: 1 << 20, kernel: 'linear' });
 reply({ ready: process.pid });

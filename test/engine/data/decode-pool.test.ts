@@ -156,7 +156,7 @@ describe('decoder processes', () => {
     await pool.close();
   });
 
-  // a single-core machine has no shared decoders (decoding stays in-process)
+  // Reason for the skip: a single-core machine has no shared decoders (decoding stays in-process)
   it.skipIf(availableParallelism() < 2)("are used by buildCache's default once a folder is past its first files, with the same result", async () => {
     const shared = sharedDecodePool()!;
     const here = await buildCache(items(mixed), { dir: join(dir, 'auto-here'), resolution: 24, decoder: 'here' });

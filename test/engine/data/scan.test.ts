@@ -66,7 +66,8 @@ describe('scan of a labeled folder with bad inputs', () => {
   });
 });
 
-// root reads a chmod 000 file anyway, so the permission-denied path can only be checked as another user
+// Reason for the skip: root reads a chmod 000 file anyway, so the permission-denied path can
+// only be checked as another user (CI runs as root)
 const isRoot = process.getuid?.() === 0;
 describe('permission denied', () => {
   it.skipIf(isRoot)('reports an unreadable file with the reason', async () => {
