@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { request } from 'node:http';
 import WebSocket from 'ws';
 import { startServer, type RunningServer } from '../../src/main/server/serve';
 import { createNodeApp, type NodeApp } from '../../src/main/node-app';
@@ -34,6 +35,19 @@ function wsCall(url: string, method: string, input: unknown, headers: Record<str
     });
     ws.on('error', reject);
     ws.on('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+  });
+}
+
+/** A raw GET with exactly the headers given (fetch would add or refuse some). */
+function get(path: string, headers: Record<string, string>, method = 'GET') {
+  return new Promise<{ status: number; body: string; type?: string }>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: server.port, path, method, headers }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode!, body, type: res.headers['content-type'] }));
+    });
+    req.on('error', reject);
+    req.end();
   });
 }
 
@@ -70,5 +84,63 @@ describe('attune serve', () => {
     const folder = join(home, 'proj');
     expect(await wsCall(url, 'projects.create', { name: 'Over WS', folder })).toMatchObject({ id: 1, reply: { ok: true, value: { name: 'Over WS', folder } } });
     expect(await wsCall(url, 'projects.create', { name: '' })).toMatchObject({ reply: { ok: false, error: { code: 'validation' } } });
+  });
+
+  it('refuses a foreign Host with 403 even with the token (DNS rebinding), and answers its own names', async () => {
+    const path = `/api/health?token=${server.token}`;
+    for (const host of ['evil.example:' + server.port, `127.0.0.1:${server.port + 1}`, 'localhost']) {
+      const res = await get(path, { host });
+      expect(res.status, host).toBe(403);
+      expect(res.body, host).toContain('answers only at');
+    }
+    for (const host of [`127.0.0.1:${server.port}`, `localhost:${server.port}`, `LOCALHOST:${server.port}`]) {
+      expect((await get(path, { host })).status, host).toBe(200);
+    }
+  });
+
+  it('refuses requests sent by a page of another origin with 403, and non-GET methods with 405', async () => {
+    const path = `/api/health?token=${server.token}`;
+    const host = `127.0.0.1:${server.port}`;
+    for (const origin of [`http://127.0.0.1:${server.port + 1}`, 'http://evil.example', 'null', `https://127.0.0.1:${server.port}`]) {
+      expect((await get(path, { host, origin })).status, origin).toBe(403);
+    }
+    expect((await get(path, { host, 'sec-fetch-site': 'same-site', 'sec-fetch-mode': 'no-cors' })).status).toBe(403);
+    expect((await get(path, { host, 'sec-fetch-site': 'same-site', 'sec-fetch-mode': 'navigate' })).status).toBe(200);
+    expect((await get(path, { host, origin: `http://localhost:${server.port}` })).status).toBe(200);
+    expect((await get(path, { host }, 'POST')).status).toBe(405);
+    expect((await get(path, { host, origin: 'http://evil.example' }, 'POST')).status).toBe(403);
+  });
+
+  it('refuses a WebSocket upgrade from another origin or Host with 403, even with the token', async () => {
+    const url = `ws://127.0.0.1:${server.port}/ws?token=${server.token}`;
+    await expect(wsCall(url, 'projects.recent', {}, { Origin: `http://127.0.0.1:${server.port + 1}` })).rejects.toThrow(/403/);
+    await expect(wsCall(url, 'projects.recent', {}, { Host: `attacker.example:${server.port}` })).rejects.toThrow(/403/);
+    await expect(wsCall(url, 'projects.recent', {}, { Origin: `http://127.0.0.1:${server.port}` })).resolves.toMatchObject({ reply: { ok: true } });
+  });
+
+  it('answers /favicon.ico with the app icon or 204, never 404', async () => {
+    const res = await get('/favicon.ico', { host: `127.0.0.1:${server.port}` });
+    expect([200, 204]).toContain(res.status);
+    if (res.status === 200) expect(res.type).toMatch(/^image\//);
+  });
+
+  it('answers the names given with allowHosts (an SSH tunnel) and still refuses others', async () => {
+    const rendererDir = join(home, 'renderer');
+    const tunnel = await startServer({ host: '127.0.0.1', port: 0, rendererDir, dispatch: app.dispatch, allowHosts: ['localhost:9000'] });
+    try {
+      const ask = (host: string) =>
+        new Promise<number>((resolve, reject) => {
+          const req = request({ host: '127.0.0.1', port: tunnel.port, path: `/api/health?token=${tunnel.token}`, headers: { host } }, (res) => {
+            res.resume();
+            resolve(res.statusCode!);
+          });
+          req.on('error', reject);
+          req.end();
+        });
+      expect(await ask('localhost:9000')).toBe(200);
+      expect(await ask('localhost:9001')).toBe(403);
+    } finally {
+      await tunnel.close();
+    }
   });
 });

@@ -1,14 +1,18 @@
 /**
  * `attune serve`: the renderer and the contract over HTTP + WebSocket, for headless GPU boxes
  * and browser tests. Bound to 127.0.0.1 by default; every request needs the random token,
- * given once in the URL and then kept in an HttpOnly cookie.
+ * given once in the URL and then kept in an HttpOnly cookie. Requests naming another Host,
+ * or sent by a page of another origin, are refused with 403 (see guard.ts).
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Dispatch } from '../dispatch';
-import { resolveStatic, sendFile } from './static-files';
+import { allowedHosts, checkRequest } from './guard';
+import { resolveStatic, sendFavicon, sendFile } from './static-files';
+import { serveSocket } from './ws-messages';
 
 export interface ServeOptions {
   host: string;
@@ -16,7 +20,12 @@ export interface ServeOptions {
   rendererDir: string;
   dispatch: Dispatch;
   token?: string;
+  /** extra `host:port` names the server answers to (an SSH tunnel, a reverse proxy) */
+  allowHosts?: string[];
 }
+
+/** The largest WebSocket message accepted; a bigger one closes that connection (1009). */
+export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
 export interface RunningServer {
   url: string;
@@ -56,17 +65,51 @@ function sameToken(a: string | undefined, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** Parses a request target; undefined for anything but an origin-form path (`//`, `*`, `http://…`). */
+export function requestUrl(target: string | undefined): URL | undefined {
+  if (!target || !target.startsWith('/')) return undefined;
+  try {
+    // the path is appended to a fixed origin, so `//host/…` stays a path and never a host
+    return new URL(`http://attune.invalid${target}`);
+  } catch {
+    return undefined;
+  }
+}
+
+function refuseSocket(socket: Duplex, status: string, text: string): void {
+  socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
+}
+
 /** Starts the server; resolves once it listens. */
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const token = opts.token ?? randomBytes(24).toString('base64url');
   const sockets = new Set<WebSocket>();
+  let allowed = new Set<string>();
 
   const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    try {
+      handle(req, res);
+    } catch {
+      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8', ...securityHeaders() });
+      res.end('500: the server could not answer this request');
+    }
+  });
+
+  function plain(res: ServerResponse, status: number, text: string, extra: Record<string, string> = {}): void {
+    res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...securityHeaders(), ...extra });
+    res.end(`${status}: ${text}`);
+  }
+
+  function handle(req: IncomingMessage, res: ServerResponse): void {
+    const refused = checkRequest(req.headers, allowed, false);
+    if (refused) return plain(res, 403, refused);
+    const url = requestUrl(req.url);
+    if (!url) return plain(res, 400, 'this Attune server answers only paths such as /index.html');
+    if (req.method !== 'GET' && req.method !== 'HEAD') return plain(res, 405, 'this Attune server answers only GET; the studio talks over its WebSocket', { Allow: 'GET, HEAD' });
+    if (url.pathname === '/favicon.ico') return sendFavicon(res, securityHeaders());
     const given = tokenOf(req, url);
     if (!sameToken(given, token)) {
-      res.writeHead(401, { 'Content-Type': 'text/plain; charset=utf-8', ...securityHeaders() });
-      return void res.end('401: this Attune server needs the token printed when it started (open the full URL it showed).');
+      return plain(res, 401, 'this Attune server needs the token printed when it started (open the full URL it showed).');
     }
     const headers: Record<string, string> = securityHeaders();
     if (url.searchParams.has('token')) headers['Set-Cookie'] = `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`;
@@ -82,30 +125,23 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       return void res.end('not found');
     }
     sendFile(res, file, headers);
-  });
+  }
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== '/ws' || !sameToken(tokenOf(req, url), token)) {
-      socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n');
-      return;
+    // node removes its own listener on upgrade: a reset socket would otherwise end the process
+    socket.on('error', () => socket.destroy());
+    const refused = checkRequest(req.headers, allowed, true);
+    if (refused) return refuseSocket(socket, '403 Forbidden', refused);
+    const url = requestUrl(req.url);
+    if (!url || url.pathname !== '/ws' || !sameToken(tokenOf(req, url), token)) {
+      return refuseSocket(socket, '401 Unauthorized', 'this Attune server needs the token printed when it started');
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws));
   });
   wss.on('connection', (ws: WebSocket) => {
     sockets.add(ws);
-    ws.on('close', () => sockets.delete(ws));
-    ws.on('message', async (raw) => {
-      let msg: { id?: unknown; method?: unknown; input?: unknown };
-      try {
-        msg = JSON.parse(String(raw));
-      } catch {
-        return ws.send(JSON.stringify({ id: null, reply: { ok: false, error: { code: 'validation', message: 'message is not JSON' } } }));
-      }
-      const reply = await opts.dispatch(msg.method, msg.input);
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id: msg.id ?? null, reply }));
-    });
+    serveSocket(ws, opts.dispatch, () => sockets.delete(ws));
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -113,6 +149,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     server.listen(opts.port, opts.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  allowed = allowedHosts(opts.host, port, opts.allowHosts);
   const shownHost = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host;
   return {
     url: `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}/?token=${token}`,

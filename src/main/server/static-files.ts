@@ -1,7 +1,10 @@
 /** Serves the built renderer's files, never anything outside its folder. */
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const resourcesDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'resources');
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -34,6 +37,24 @@ export function resolveStatic(root: string, urlPath: string): string | undefined
 
 /** Streams a file with its content type; `headers` adds security headers. */
 export function sendFile(res: ServerResponse, file: string, headers: Record<string, string>): void {
-  res.writeHead(200, { 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream', ...headers });
-  createReadStream(file).pipe(res);
+  const stream = createReadStream(file);
+  // opened before the head is written, so a file that vanished or is unreadable gets a 404
+  stream.once('open', () => {
+    res.writeHead(200, { 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream', ...headers });
+    stream.pipe(res);
+  });
+  stream.once('error', () => {
+    if (!res.headersSent) res.writeHead(404, { 'Content-Type': 'text/plain', ...headers });
+    res.end();
+  });
+}
+
+/** Answers `/favicon.ico` with the app icon from resources/ when there is one, else 204. */
+export function sendFavicon(res: ServerResponse, headers: Record<string, string>, dir = resourcesDir): void {
+  for (const name of ['icon.ico', 'icon.png', 'icon.svg']) {
+    const file = join(dir, name);
+    if (existsSync(file)) return sendFile(res, file, { ...headers, 'Cache-Control': 'max-age=86400' });
+  }
+  res.writeHead(204, headers);
+  res.end();
 }
