@@ -52,8 +52,8 @@ export async function answer(dispatch: Dispatch, raw: RawData, isBinary: boolean
 /** Wires a connected socket to `dispatch`; `onClose` runs once when it goes away. */
 export function serveSocket(ws: WebSocket, dispatch: Dispatch, onClose: () => void): void {
   // Oversized or malformed frames: ws has already sent a close frame (1009/1002) and ends
-  // the connection; without this listener the 'error' event would end the process.
-  ws.on('error', () => ws.terminate());
+  // the connection itself; without this listener the 'error' event would end the process.
+  ws.on('error', () => {});
   ws.on('close', onClose);
   ws.on('message', (raw, isBinary) => {
     void answer(dispatch, raw, isBinary).then(({ id, reply }) => send(ws, id, reply));
