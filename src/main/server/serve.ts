@@ -148,6 +148,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => resolve());
   });
+  // after listening, a failed accept (too many open files) must not end the process
+  server.on('error', () => {});
   const port = (server.address() as AddressInfo).port;
   allowed = allowedHosts(opts.host, port, opts.allowHosts);
   const shownHost = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host;
@@ -158,7 +160,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     server,
     broadcast(event, payload) {
       const text = JSON.stringify({ event, payload });
-      for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(text);
+      for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(text, () => {});
     },
     close: () =>
       new Promise<void>((resolve) => {
