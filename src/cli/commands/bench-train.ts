@@ -56,6 +56,15 @@ function runTorch(args: string[], io: CliIo): Promise<TorchResult> {
 
 const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
 
+/**
+ * Rounds to `digits` significant digits, so a slow machine's 0.8 img/s keeps the same relative
+ * precision as a fast one's 800 img/s (fixed decimals would leave 0.8 with one digit).
+ */
+export function significant(n: number, digits: number): number {
+  if (!Number.isFinite(n) || n === 0) return n;
+  return Number(n.toPrecision(digits));
+}
+
 /** Entry of `attune bench train`. */
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseFlags(argv, {
@@ -96,7 +105,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   if (!values.json) io.out(line);
 
   const result: Record<string, unknown> = {
-    attune: round(mine.imagesPerSecond, 2),
+    attune: significant(mine.imagesPerSecond, 4),
     model,
     size,
     batch,
@@ -111,10 +120,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       io,
     );
     const ratio = mine.imagesPerSecond / torch.imagesPerSecond;
-    Object.assign(result, { torch: round(torch.imagesPerSecond, 2), ratio: round(ratio, 3), torchThreads: torch.threads, torchVersion: torch.version });
+    Object.assign(result, { torch: significant(torch.imagesPerSecond, 4), ratio: significant(ratio, 3), torchThreads: torch.threads, torchVersion: torch.version });
     if (!values.json) {
       io.out(`pytorch ${model} ${size}x${size} batch ${batch}: ${round(torch.imagesPerSecond)} img/s (torch ${torch.version}, ${torch.threads} thread${torch.threads === 1 ? '' : 's'})`);
-      io.out(`ratio attune/torch: ${round(ratio, 3)}`);
+      io.out(`ratio attune/torch: ${significant(ratio, 3)}`);
     }
   }
   if (values.json) io.out(JSON.stringify(result));
