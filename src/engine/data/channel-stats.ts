@@ -4,6 +4,8 @@
  * the counts; frames decoded in-process are counted here.
  */
 
+import { MIN_NORMALIZATION_STD } from '../../shared/schemas/limits';
+
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** Adds the channel-value counts of one RGB frame to `counts` (3 × 256: R, then G, then B). */
@@ -48,7 +50,7 @@ export class ChannelStats {
     for (let v = 0; v < 768; v++) this.totals[v] += counts[v];
   }
 
-  /** Mean and std per channel in [0, 1] units (std 1 for a constant channel). */
+  /** Mean and std per channel in [0, 1] units (std 1 for a constant channel, one with std below MIN_NORMALIZATION_STD). */
   result(): { mean: [number, number, number]; std: [number, number, number] } {
     this.flush();
     const mean = [0, 0, 0] as [number, number, number];
@@ -61,7 +63,7 @@ export class ChannelStats {
       }
       mean[c] = n ? s / n : 0;
       std[c] = n ? Math.sqrt(Math.max(0, s2 / n - mean[c] * mean[c])) : 1;
-      if (std[c] < 1e-6) std[c] = 1;
+      if (std[c] < MIN_NORMALIZATION_STD) std[c] = 1; // a constant channel: dividing would only amplify noise
     }
     return { mean, std };
   }

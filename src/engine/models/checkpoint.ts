@@ -7,43 +7,14 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { z } from 'zod';
 import type { Backbone, HeadSpec, ParamSpec, Params } from './types';
 import { createBackbone } from './registry';
 import { createHead } from './heads';
 import { readSafetensors, writeSafetensors } from './formats/safetensors';
 import { assignValues, matchWeights } from './import/match';
+import { parseCheckpointMeta, type CheckpointMeta } from './sidecar';
 
-const blockSchema = z.object({
-  in: z.number().int().positive(),
-  out: z.number().int().positive(),
-  norm: z.enum(['batch', 'layer', 'none']),
-  activation: z.enum(['relu', 'none']),
-  bias: z.boolean().optional(),
-});
-
-/** The sidecar's schema. */
-export const checkpointMetaSchema = z.object({
-  format: z.literal('attune-checkpoint'),
-  version: z.literal(1),
-  arch: z.string().min(1),
-  config: z.record(z.string(), z.unknown()),
-  featureDim: z.number().int().positive(),
-  head: z.object({ prefix: z.string().min(1), spec: z.object({ blocks: z.array(blockSchema).min(1) }) }).optional(),
-  normalization: z.object({ mean: z.array(z.number()), std: z.array(z.number().positive()) }),
-  classNames: z.array(z.string()).optional(),
-  provenance: z
-    .object({
-      createdAt: z.string(),
-      sourceFileSha256: z.string().optional(),
-      runId: z.string().optional(),
-    })
-    .catchall(z.unknown()),
-  weightsSha256: z.string().regex(/^[0-9a-f]{64}$/),
-});
-
-/** What a checkpoint's sidecar records. */
-export type CheckpointMeta = z.infer<typeof checkpointMetaSchema>;
+export { checkpointMetaSchema, type CheckpointMeta } from './sidecar';
 
 /** ImageNet channel statistics, the default normalisation of pretrained weights. */
 export const IMAGENET_NORMALIZATION = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
@@ -108,7 +79,7 @@ export function writeCheckpoint(path: string, backbone: Backbone, info: Checkpoi
     provenance: { createdAt: new Date().toISOString(), ...info.provenance },
     weightsSha256: sha256(bytes),
   };
-  checkpointMetaSchema.parse(meta);
+  parseCheckpointMeta(meta, sidecarPath(path));
   writeAtomic(path, bytes);
   writeAtomic(sidecarPath(path), new TextEncoder().encode(JSON.stringify(meta, null, 2) + '\n'));
   return meta;
@@ -129,18 +100,20 @@ export function isCheckpoint(path: string): boolean {
 /** Reads and validates a checkpoint; errors name the file and what is wrong. */
 export function readCheckpoint(path: string): LoadedCheckpoint {
   const side = sidecarPath(path);
+  let text: string;
+  try {
+    text = readFileSync(side, 'utf8');
+  } catch {
+    throw new Error(`${side}: checkpoint sidecar is missing or not readable (expected beside the weights file)`);
+  }
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(side, 'utf8'));
-  } catch (e) {
-    throw new Error(`${side}: checkpoint sidecar is missing or not JSON (${(e as Error).message})`);
+    raw = JSON.parse(text);
+  } catch {
+    // the parser's message quotes the file's text: say what was expected instead
+    throw new Error(`${side}: checkpoint sidecar is not JSON (expected an Attune checkpoint sidecar)`);
   }
-  const parsed = checkpointMetaSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`${side}: invalid checkpoint sidecar at "${issue.path.join('.')}": ${issue.message}`);
-  }
-  const meta = parsed.data;
+  const meta = parseCheckpointMeta(raw, side);
   const bytes = new Uint8Array(readFileSync(path));
   if (sha256(bytes) !== meta.weightsSha256) throw new Error(`${path}: weights do not match the sidecar's SHA-256 (file changed or incomplete)`);
   const { tensors } = readSafetensors(bytes, path);

@@ -5,6 +5,7 @@
  * is strict, so an unknown key is refused with its path.
  */
 import { z } from 'zod';
+import * as L from './limits';
 
 /** The built-in recipe presets (METHODS.md). */
 export const PRESET_NAMES = ['blog', 'hpt', 'hpt-bn', 'hpt-source', 'p2x', 'uft', 'daft', 'scratch', 'imagenet-ft', 'linear-probe'] as const;
@@ -32,11 +33,11 @@ export const IdxSource = z
     images: z.string().min(1),
     labels: z.string().min(1),
     /** keep only these label indices (in this order they become classes 0..k-1) */
-    classes: z.array(z.number().int().min(0)).min(2).optional(),
+    classes: z.array(L.wholeNumber('an IDX class index', 0, L.MAX_CLASSES - 1)).min(2).max(L.MAX_CLASSES).optional(),
     /** names by original label index (default: Fashion-MNIST's when 10 classes, else the index) */
-    classNames: z.array(z.string()).optional(),
+    classNames: z.array(z.string().max(L.MAX_NAME_LENGTH)).max(L.MAX_CLASSES).optional(),
     /** use only the first N images of the file (after the class filter) */
-    limit: PositiveInt.optional(),
+    limit: L.wholeNumber('the IDX image limit', 1, L.MAX_IMAGES).optional(),
   })
   .strict();
 export type IdxSource = z.infer<typeof IdxSource>;
@@ -48,7 +49,7 @@ export type ImageSource = z.infer<typeof ImageSource>;
 /** Label budget: all labels, N per class, or a percentage of each class. */
 export const LabelBudgetSpec = z.union([
   z.literal('all'),
-  z.object({ perClass: PositiveInt }).strict(),
+  z.object({ perClass: L.wholeNumber('labels per class', 1, L.MAX_IMAGES) }).strict(),
   z.object({ percent: z.number().gt(0).max(100) }).strict(),
 ]);
 export type LabelBudgetSpec = z.infer<typeof LabelBudgetSpec>;
@@ -67,11 +68,11 @@ export const DataSpec = z
     /** a separate test set; otherwise a stratified test split of `labeled` */
     test: ImageSource.optional(),
     /** training resolution in pixels (square) */
-    size: z.number().int().min(8).max(1024).default(224),
+    size: L.wholeNumber('the training resolution', 8, 1024).default(224),
     labelBudget: LabelBudgetSpec.default('all'),
     split: z.object({ val: z.number().min(0).max(0.5).default(0.1), test: z.number().min(0).max(0.5).default(0.2) }).strict().default({ val: 0.1, test: 0.2 }),
     /** seed of the split and label budget (kept fixed across the seeds of a group) */
-    seed: z.number().int().min(0).default(0),
+    seed: L.wholeNumber('the data seed', 0, 2 ** 31 - 1).default(0),
     /** the negative class name: AUC becomes positive-vs-negative (Blog) */
     negativeClass: z.string().min(1).optional(),
   })
@@ -91,35 +92,35 @@ export const PretrainStageSpec = z
     /** 'target': unlabeled + labeled-train images; 'source': the source set */
     pool: z.enum(['target', 'source']).default('target'),
     /** optimiser steps (HPT: ~5k whatever the data size) */
-    steps: PositiveInt,
+    steps: L.wholeNumber('pretrain steps', 1, L.MAX_PRETRAIN_STEPS),
     /** 'epochs' instead of steps: resolved against the pool size */
-    epochs: PositiveInt.optional(),
+    epochs: L.wholeNumber('pretrain epochs', 1, L.MAX_EPOCHS).optional(),
     /** learning rate at batch 256; scaled linearly to the batch */
-    baseLr: z.number().positive(),
+    baseLr: L.positiveNumber('the pretrain learning rate (baseLr)', L.MAX_LR),
     optimizer: z.enum(['sgd', 'lars', 'adam', 'adamw']).default('sgd'),
-    weightDecay: z.number().min(0).default(1e-4),
-    warmupSteps: z.number().int().min(0).default(0),
+    weightDecay: L.numberIn('pretrain weight decay', 0, L.MAX_WEIGHT_DECAY).default(1e-4),
+    warmupSteps: L.wholeNumber('pretrain warm-up steps', 0, L.MAX_PRETRAIN_STEPS).default(0),
     augmentation: z.enum(['byol', 'moco-v2', 'crop-only']),
     /** HPT-BN: only norm γ/β of the backbone train */
     backboneTraining: z.enum(['all', 'norm-only']).default('all'),
     /** norm inside projector/predictor: LayerNorm for small batches (Blog) */
     headNorm: z.enum(['batch', 'layer', 'none']).default('layer'),
-    projectorHidden: PositiveInt.optional(),
-    projectorOut: PositiveInt.default(128),
+    projectorHidden: L.wholeNumber('the projector width (projectorHidden)', 1, L.MAX_HEAD_WIDTH).optional(),
+    projectorOut: L.wholeNumber('the projector output width (projectorOut)', 1, L.MAX_HEAD_WIDTH).default(128),
     /** BYOL τ_base, MoCo key momentum */
     momentum: z.number().min(0).max(1).optional(),
     /** MoCo / SimCLR / SwAV temperature */
-    temperature: z.number().positive().optional(),
+    temperature: L.numberIn('the temperature', L.MIN_TEMPERATURE, L.MAX_TEMPERATURE).optional(),
     /** MoCo queue length K (a multiple of the batch) */
-    queueSize: PositiveInt.optional(),
+    queueSize: L.wholeNumber('the MoCo queue size', 1, L.MAX_QUEUE_SIZE).optional(),
     /** HPT source selection (several data.source candidates): SSL steps per candidate before the linear probe */
-    selectionSteps: PositiveInt.optional(),
+    selectionSteps: L.wholeNumber('source-selection steps', 1, L.MAX_PRETRAIN_STEPS).optional(),
     /** UFT sparse source replay: fraction of the source set mixed in */
     sourceReplay: z.number().gt(0).max(1).optional(),
     /** UFT: CutMix of the query views */
     cutmix: z.boolean().default(false),
     /** kNN monitor every this many steps on labeled val images (0: off) */
-    knnEvery: z.number().int().min(0).default(0),
+    knnEvery: L.wholeNumber('the kNN monitor interval (knnEvery)', 0, L.MAX_EVERY_STEPS).default(0),
   })
   .strict();
 export type PretrainStageSpec = z.infer<typeof PretrainStageSpec>;
@@ -130,7 +131,7 @@ export const AdaptStageSpec = z
     kind: z.literal('adapt'),
     name: z.string().min(1),
     operations: z.array(z.enum(['dead-filters', 'weight-scaling', 'bn-reestimate'])).min(1),
-    deadFilterThreshold: z.number().positive().default(0.1),
+    deadFilterThreshold: L.positiveNumber('the dead-filter threshold', L.MAX_DEAD_FILTER_THRESHOLD).default(0.1),
     scalingGranularity: z.enum(['layer', 'channel']).default('layer'),
   })
   .strict();
@@ -167,7 +168,7 @@ export const EvaluateStageSpec = z
     kind: z.literal('evaluate'),
     name: z.string().min(1),
     tta: z.boolean().default(true),
-    bootstrapResamples: z.number().int().min(0).max(10000).default(200),
+    bootstrapResamples: L.wholeNumber('bootstrap resamples', 0, L.MAX_BOOTSTRAP).default(200),
   })
   .strict();
 export type EvaluateStageSpec = z.infer<typeof EvaluateStageSpec>;

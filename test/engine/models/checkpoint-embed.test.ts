@@ -65,7 +65,7 @@ describe('checkpoints', () => {
     const bad = join(dir, 'bad.safetensors');
     writeFileSync(bad, readFileSync(ckpt));
     const side = JSON.parse(readFileSync(sidecarPath(ckpt), 'utf8'));
-    writeFileSync(sidecarPath(bad), JSON.stringify({ ...side, normalization: { mean: [0], std: [-1] } }));
+    writeFileSync(sidecarPath(bad), JSON.stringify({ ...side, normalization: { mean: [0, 0, 0], std: [-1, 1, 1] } }));
     expect(() => readCheckpoint(bad)).toThrow(/bad\.attune\.json: invalid checkpoint sidecar at "normalization\.std\.0"/);
     writeFileSync(sidecarPath(bad), JSON.stringify(side));
     const bytes = readFileSync(ckpt);
