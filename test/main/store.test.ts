@@ -114,7 +114,7 @@ describe('project store', () => {
     const series = store.metrics.series('r1');
     expect(series.map((p) => p.step)).toEqual([0, 10, 20]);
     expect(series[2].value).toBe(0.5);
-    expect(store.runs.markInterrupted()).toBe(1);
+    expect(store.runs.markInterrupted()).toEqual(['r1']);
     expect(store.runs.get('r1')?.status).toBe('interrupted');
     expect(store.runs.stages('r1').map((s) => s.status)).toEqual(['interrupted', 'pending']);
     expect(store.runs.get('r1')?.config).toEqual({ lr: 0.1 });
@@ -140,7 +140,7 @@ describe('project store', () => {
   it('migrates a version-1 database to run splits and keeps every other row', () => {
     const folder = tempDir();
     const v1 = new Database(dbPath(folder));
-    v1.exec(migrations[0]);
+    v1.exec(migrations[0] as string);
     v1.pragma('user_version = 1');
     v1.prepare("INSERT INTO project (id, name, created_at) VALUES ('p1', 'old project', '2025-01-01')").run();
     v1.prepare("INSERT INTO datasets (id, name, kind, root, created_at) VALUES (1, 'cats', 'labeled-folder', '/data/cats', '2025-01-01')").run();

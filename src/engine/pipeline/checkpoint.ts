@@ -69,13 +69,19 @@ export function writeRunCheckpoint(dir: string, ck: RunCheckpoint, write: ChunkW
   return { path, sha256: createHash('sha256').update(bytes).digest('hex'), byteSize: bytes.length };
 }
 
-/** Reads a checkpoint written by `writeRunCheckpoint`; errors name the file. */
-export function readRunCheckpoint(path: string): RunCheckpoint {
+/**
+ * Reads a checkpoint written by `writeRunCheckpoint`; errors name the file. With `expectedSha256`
+ * the bytes read are hashed first and a mismatch is refused, so a changed file is never used.
+ */
+export function readRunCheckpoint(path: string, expectedSha256: string | null = null): RunCheckpoint {
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(path);
   } catch (e) {
     throw new Error(`checkpoint ${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  if (expectedSha256 && createHash('sha256').update(bytes).digest('hex') !== expectedSha256) {
+    throw new Error(`checkpoint ${path} does not match the SHA-256 recorded when it was written (it was changed or damaged); it was not used`);
   }
   const { tensors, metadata } = readSafetensors(bytes, path);
   let meta: CheckpointMeta;

@@ -35,7 +35,7 @@ export async function executeRun(p: ExecuteParams, job: JobContext): Promise<Exe
   const cfg = p.config;
   const log = (message: string) => emit('log', { level: 'info', message });
   mkdirSync(p.runDir, { recursive: true });
-  const ck = p.resumeFrom ? readRunCheckpoint(p.resumeFrom) : null;
+  const ck = p.resumeFrom ? readRunCheckpoint(p.resumeFrom, p.resumeSha256 ?? null) : null;
   if (ck && ck.meta.runId !== p.runId) throw new Error(`checkpoint ${p.resumeFrom} belongs to run ${ck.meta.runId}, not ${p.runId}`);
   const { startIdx, mid } = resumePoint(ck);
   if (ck) log(`resuming at stage ${startIdx} (${cfg.stages[startIdx]?.name ?? 'end'}) from ${p.resumeFrom}, step ${ck.meta.step}`);

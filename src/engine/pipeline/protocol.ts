@@ -14,6 +14,8 @@ export interface ExecuteParams {
   config: RunConfig;
   /** the newest checkpoint to continue from (null: start at the beginning) */
   resumeFrom: string | null;
+  /** the SHA-256 recorded for `resumeFrom`; the engine refuses a file that does not match */
+  resumeSha256?: string | null;
 }
 
 /** Event names of `run.execute`, with their payloads. */

@@ -4,6 +4,7 @@ import type { ProjectSummary } from '../../shared/schemas/project';
 import { ProjectStore } from '../store/project-store';
 import { RecentProjects } from '../store/recent';
 import { resolve } from 'node:path';
+import { interruptDeadRuns } from './runs/lease';
 
 /** Project service shared by the IPC handlers, `attune serve` and the CLI. */
 export class ProjectService {
@@ -29,17 +30,27 @@ export class ProjectService {
     return summarize(store);
   }
 
-  /** The open store of a project folder, opening it on first use. */
+  /**
+   * The open store of a project folder, opening it on first use. Runs left 'running' by a
+   * process that is gone are marked interrupted; runs another live process holds stay running.
+   */
   get(folder: string): ProjectStore {
     const abs = resolve(folder);
     let store = this.open.get(abs);
     if (!store) {
       store = ProjectStore.open(abs);
-      const interrupted = store.runs.markInterrupted();
-      if (interrupted > 0) console.warn(`[attune] ${interrupted} run(s) in ${abs} were cut off and are marked interrupted`);
+      const interrupted = interruptDeadRuns(store);
+      if (interrupted.length > 0) console.warn(`[attune] ${interrupted.length} run(s) in ${abs} were cut off and are marked interrupted: ${interrupted.join(', ')}`);
       this.open.set(abs, store);
     }
     return store;
+  }
+
+  /** Closes one project's database (it is opened again on next use), e.g. before its folder is copied or moved. */
+  close(folder: string): void {
+    const abs = resolve(folder);
+    this.open.get(abs)?.close();
+    this.open.delete(abs);
   }
 
   /** Closes every open project database. */

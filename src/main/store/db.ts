@@ -27,14 +27,24 @@ function configure(db: Db): void {
   db.pragma('busy_timeout = 5000');
 }
 
-/** Applies the migrations newer than the database's user_version, each in its own transaction. */
-export function migrate(db: Db): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  for (let v = current; v < migrations.length; v++) {
-    db.transaction(() => {
-      db.exec(migrations[v]);
+/**
+ * Applies the migrations newer than the database's user_version, each in its own immediate
+ * transaction that reads the version again first, so two processes opening an old project at
+ * once migrate it once.
+ */
+export function migrate(db: Db, folder: string): void {
+  const ctx = { folder: resolve(folder) };
+  for (;;) {
+    const applied = db.transaction(() => {
+      const v = db.pragma('user_version', { simple: true }) as number;
+      if (v >= migrations.length) return false;
+      const m = migrations[v];
+      if (typeof m === 'string') db.exec(m);
+      else m(db, ctx);
       db.pragma(`user_version = ${v + 1}`);
-    })();
+      return true;
+    }).immediate();
+    if (!applied) return;
   }
 }
 
@@ -73,7 +83,7 @@ export function openProjectDb(folder: string): Db {
   const db = new Database(file, { fileMustExist: true });
   try {
     configure(db);
-    migrate(db);
+    migrate(db, dir);
     return db;
   } catch (e) {
     db.close();
@@ -90,7 +100,7 @@ export function createProjectDb(folder: string, name: string): Db {
   mkdirSync(dir, { recursive: true });
   const db = new Database(file);
   configure(db);
-  migrate(db);
+  migrate(db, dir);
   db.prepare('INSERT INTO project (id, name, created_at) VALUES (?, ?, ?)').run(randomUUID(), name, new Date().toISOString());
   return db;
 }

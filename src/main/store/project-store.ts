@@ -8,6 +8,7 @@ import { metricsRepo } from './repos/metrics';
 import { checkpointsRepo } from './repos/checkpoints';
 import { artifactsRepo } from './repos/artifacts';
 import { splitsRepo } from './repos/splits';
+import { leasesRepo } from './repos/leases';
 import { resolve } from 'node:path';
 
 /** A project folder opened for reading and writing. Close it when done. */
@@ -20,6 +21,7 @@ export class ProjectStore {
   readonly checkpoints;
   readonly artifacts;
   readonly splits;
+  readonly leases;
 
   private constructor(
     readonly folder: string,
@@ -30,9 +32,10 @@ export class ProjectStore {
     this.images = imagesRepo(db);
     this.runs = runsRepo(db);
     this.metrics = metricsRepo(db);
-    this.checkpoints = checkpointsRepo(db);
-    this.artifacts = artifactsRepo(db);
+    this.checkpoints = checkpointsRepo(db, folder);
+    this.artifacts = artifactsRepo(db, folder);
     this.splits = splitsRepo(db);
+    this.leases = leasesRepo(db);
   }
 
   /** Opens an existing project (see openProjectDb for the checks). */

@@ -3,7 +3,7 @@
  * lands in the split tables with the run's split settings; a broken file is a warning only.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProjectStore } from '../../../src/main/store/project-store';
@@ -15,11 +15,13 @@ afterEach(() => cleanup.splice(0).forEach((f) => f()));
 const data = { seed: 11, split: { val: 0.1, test: 0.2 }, labelBudget: { percent: 50 } };
 
 function setup() {
-  const root = mkdtempSync(join(tmpdir(), 'attune-persist-split-'));
-  const store = ProjectStore.create(join(root, 'project'), 'splits');
+  const base = mkdtempSync(join(tmpdir(), 'attune-persist-split-'));
+  const store = ProjectStore.create(join(base, 'project'), 'splits');
+  const root = join(base, 'project', 'runs', 'run-1'); // artifacts lie inside the project folder
+  mkdirSync(root, { recursive: true });
   cleanup.push(() => {
     store.close();
-    rmSync(root, { recursive: true, force: true });
+    rmSync(base, { recursive: true, force: true });
   });
   store.runs.create({ id: 'run-1', groupId: null, name: 'r', recipe: 'blog', config: { name: 'r', seed: 11, data }, seed: 11 }, [{ name: 'prepare', kind: 'prepare', totalSteps: 1 }]);
   const logs: { level: string; message: string }[] = [];

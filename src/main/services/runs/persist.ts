@@ -12,6 +12,7 @@ import type { ProjectStore } from '../../store/project-store';
 import type { MetricPoint } from '../../store/repos/metrics';
 import { runExtrasRepo } from '../../store/repos/run-extras';
 import { readSplitFile } from './split-file';
+import { assertInsideProject } from '../../store/paths';
 
 export type Emit = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
 
@@ -48,7 +49,11 @@ export class RunPersister {
       case 'checkpoint': return this.checkpoint(payload as RunEventMap['checkpoint']);
       case 'artifact': {
         const a = payload as RunEventMap['artifact'];
-        this.store.artifacts.put(this.runId, a.kind, a.path, a.meta);
+        try {
+          this.store.artifacts.put(this.runId, a.kind, a.path, a.meta);
+        } catch (e) {
+          return this.log('error', `the ${a.kind} file ${a.path} was not recorded: ${(e as Error).message}`);
+        }
         if (a.kind === 'split') this.recordSplit(a.path);
         return;
       }
@@ -133,13 +138,18 @@ export class RunPersister {
 
   private checkpoint(c: RunEventMap['checkpoint']): void {
     this.flush(); // metrics up to the checkpoint are on disk before the checkpoint row
-    this.store.checkpoints.put({ runId: this.runId, stageIdx: c.stageIdx, step: c.step, path: c.path, sha256: c.sha256, byteSize: c.byteSize });
+    try {
+      this.store.checkpoints.put({ runId: this.runId, stageIdx: c.stageIdx, step: c.step, path: c.path, sha256: c.sha256, byteSize: c.byteSize });
+    } catch (e) {
+      return this.log('error', `checkpoint ${c.path} was not recorded: ${(e as Error).message}`);
+    }
     this.prune();
   }
 
   /**
    * Keeps disk use bounded: every stage-end checkpoint stays, mid-stage ones only while they
-   * are the newest of the run (the new file is already in place and recorded).
+   * are the newest of the run (the new file is already in place and recorded). Only files
+   * inside the project folder are ever deleted.
    */
   private prune(): void {
     const all = this.store.checkpoints.list(this.runId);
@@ -147,7 +157,7 @@ export class RunPersister {
     for (const c of all) {
       if (c === newest || /-end\.safetensors$/.test(c.path)) continue;
       try {
-        rmSync(c.path, { force: true });
+        rmSync(assertInsideProject(this.store.folder, c.path, `delete an old checkpoint of run ${this.runId}`), { force: true });
         this.extras.deleteCheckpoint(c.id);
       } catch (e) {
         this.log('warn', `could not remove the old checkpoint ${c.path}: ${(e as Error).message}`);

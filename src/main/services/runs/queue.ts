@@ -1,19 +1,26 @@
 /**
  * The run queue: one run on the engine at a time, the rest waiting in order. Pause and cancel
  * stop the engine job at its next step (it writes a checkpoint first); a crashed engine leaves
- * the run interrupted, resumable from its last checkpoint.
+ * the run interrupted, resumable from its last checkpoint. While a run executes, this process
+ * holds its lease (see lease.ts); a resume starts from the newest intact checkpoint (see
+ * integrity.ts).
  */
 import { join } from 'node:path';
 import type { EngineHost } from '../../engine-host';
 import type { ProjectService } from '../projects';
+import type { ProjectStore } from '../../store/project-store';
 import type { ExecuteParams, ExecuteResult } from '../../../engine/pipeline/protocol';
 import type { RunConfig, RunStatus } from '../../../shared/schemas/run';
 import { runExtrasRepo } from '../../store/repos/run-extras';
 import { RunPersister, type Emit } from './persist';
+import { RunLease } from './lease';
+import { chooseResumePoint, describeDamage, refusal, setAsideDamaged } from './integrity';
 
 interface QueueItem {
   project: string;
   runId: string;
+  /** when no checkpoint is intact, start again from the beginning instead of refusing */
+  restartStage?: boolean;
 }
 
 interface Current extends QueueItem {
@@ -46,9 +53,9 @@ export class RunQueue {
   }
 
   /** Adds a (queued) run at the end and starts the queue if idle. */
-  enqueue(project: string, runId: string): void {
+  enqueue(project: string, runId: string, opts: { restartStage?: boolean } = {}): void {
     if (this.position(project, runId) !== null) return;
-    this.waiting.push({ project, runId });
+    this.waiting.push({ project, runId, restartStage: opts.restartStage });
     this.setStatus(project, runId, 'queued', null);
     void this.pump();
   }
@@ -111,18 +118,47 @@ export class RunQueue {
     const extras = runExtrasRepo(store.db);
     const run = store.runs.get(runId);
     if (!run) return;
+    if (run.damaged) return this.setStatus(project, runId, 'failed', run.error);
     const runDir = runDirOf(store.folder, runId);
     const persister = new RunPersister(store, project, runId, runDir, this.emit);
-    const latest = store.checkpoints.latest(runId);
+    const lease = new RunLease(store, runId, (m) => persister.log('warn', m));
+    try {
+      lease.acquire();
+    } catch (e) {
+      persister.log('error', (e as Error).message);
+      this.setStatus(project, runId, 'running', null); // another live process runs it (enqueue had said 'queued')
+      return;
+    }
+    try {
+      await this.executeHeld(cur, store, extras, run.config as RunConfig, runDir, persister);
+    } finally {
+      lease.release();
+    }
+  }
+
+  private async executeHeld(cur: Current, store: ProjectStore, extras: ReturnType<typeof runExtrasRepo>, config: RunConfig, runDir: string, persister: RunPersister): Promise<void> {
+    const { project, runId } = cur;
+    const choice = chooseResumePoint(store, runId);
+    if (choice.damaged.length) {
+      if (!choice.from && !cur.restartStage) {
+        const message = refusal(store, runId, choice.damaged).message;
+        persister.log('error', message);
+        this.setStatus(project, runId, 'failed', message);
+        return;
+      }
+      const instead = choice.from ? `resuming from the previous intact checkpoint ${choice.from.path} instead` : 'restarting the run from its first stage, as asked';
+      persister.log('warn', `${describeDamage(store, runId, choice.damaged)}; it is set aside (renamed *.damaged), ${instead}`);
+      setAsideDamaged(store, choice.damaged, (m) => persister.log('warn', m));
+    }
+    const latest = choice.from;
     extras.clearError(runId);
     if (latest) {
-      const ck = latest;
-      const isFinal = /-end\.safetensors$/.test(ck.path);
-      extras.resetStagesFrom(runId, isFinal ? ck.stageIdx + 1 : ck.stageIdx);
+      const isFinal = /-end\.safetensors$/.test(latest.path);
+      extras.resetStagesFrom(runId, isFinal ? latest.stageIdx + 1 : latest.stageIdx);
     } else extras.resetStagesFrom(runId, 0);
     this.setStatus(project, runId, 'running', null);
     const params: ExecuteParams = {
-      runId, runDir, cacheRoot: join(store.folder, 'cache'), config: run.config as RunConfig, resumeFrom: latest?.path ?? null,
+      runId, runDir, cacheRoot: join(store.folder, 'cache'), config, resumeFrom: latest?.path ?? null, resumeSha256: latest?.sha256 ?? null,
     };
     try {
       const result = await this.engine.request<ExecuteResult>('run.execute', params, { onEvent: persister.onEvent, signal: cur.controller.signal });

@@ -18,8 +18,10 @@ import { loadPresets } from './presets';
 import { RunQueue } from './queue';
 import type { Emit } from './persist';
 import type { RecipeIssue } from './issues';
+import { assertNotHeldElsewhere, interruptDeadRuns } from './lease';
+import { assertResumable } from './integrity';
 
-const TERMINAL: RunStatus[] = ['completed', 'failed', 'cancelled', 'paused', 'interrupted'];
+const TERMINAL: RunStatus[] = ['completed', 'failed', 'cancelled', 'paused', 'interrupted', 'damaged'];
 
 /** Converts a RecipeError into the wire error (validation, every key path in the message). */
 function asAppError(e: unknown): unknown {
@@ -119,6 +121,13 @@ export class RunService {
     return run;
   }
 
+  /** The row of a run that must be usable: a damaged one is refused by id, with what cannot be read. */
+  private usable(project: string, runId: string): RunRow {
+    const run = this.row(project, runId);
+    if (run.damaged) throw new AppError('validation', `run ${runId} is damaged: ${run.damaged}. Its history is kept, but it cannot be opened, resumed or compared; the other runs are not affected.`);
+    return run;
+  }
+
   private summarize(folder: string, r: RunRow): RunSummary {
     return {
       id: r.id, groupId: r.groupId, name: r.name, recipe: r.recipe, status: r.status, seed: r.seed, createdAt: r.createdAt,
@@ -127,16 +136,17 @@ export class RunService {
     };
   }
 
-  /** Every run of a project, newest first. */
+  /** Every run of a project, newest first (runs cut off in a process that is gone are marked interrupted first). */
   list(project: string): RunSummary[] {
     const store = this.projects.get(project);
+    interruptDeadRuns(store);
     return store.runs.list().map((r) => this.summarize(store.folder, r));
   }
 
   /** One run with its config snapshot, stages, checkpoints and artifacts. */
   get(project: string, runId: string): RunDetail {
     const store = this.projects.get(project);
-    const r = this.row(project, runId);
+    const r = this.usable(project, runId);
     const now = Date.now();
     return {
       ...this.summarize(store.folder, r),
@@ -186,15 +196,26 @@ export class RunService {
     return this.summarize(store.folder, this.row(project, runId));
   }
 
-  /** Queues a paused, interrupted or failed run again; it continues from its last checkpoint. */
-  resume(project: string, runId: string): RunSummary {
+  /**
+   * Queues a paused, interrupted or failed run again; it continues from its newest intact
+   * checkpoint. Refused for a damaged run, a run another live process is running (naming it),
+   * and a run with no intact checkpoint left unless `restartStage` (then it starts over).
+   */
+  resume(project: string, runId: string, opts: { restartStage?: boolean } = {}): RunSummary {
     const store = this.projects.get(project);
+    this.usable(project, runId);
+    const inQueue = this.queue.position(store.folder, runId) !== null;
+    if (!inQueue) {
+      assertNotHeldElsewhere(store, runId);
+      interruptDeadRuns(store);
+    }
     const r = this.row(project, runId);
-    const orphanQueued = r.status === 'queued' && this.queue.position(store.folder, runId) === null; // queued in an earlier session
+    const orphanQueued = r.status === 'queued' && !inQueue; // queued in an earlier session
     if (!orphanQueued && !['paused', 'interrupted', 'failed', 'cancelled'].includes(r.status)) {
       throw new AppError('validation', `run ${runId} is ${r.status}; only a paused, interrupted, failed or cancelled run can be resumed`);
     }
-    this.queue.enqueue(store.folder, runId);
+    assertResumable(store, runId, !!opts.restartStage);
+    this.queue.enqueue(store.folder, runId, { restartStage: opts.restartStage });
     return this.summarize(store.folder, this.row(project, runId));
   }
 

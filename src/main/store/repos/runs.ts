@@ -1,7 +1,8 @@
 /** Runs and their stages. */
 import type { Db } from '../db';
 
-export type RunStatus = 'queued' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
+/** As stored, plus 'damaged': a row whose stored configuration or results cannot be read (never written). */
+export type RunStatus = 'queued' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled' | 'interrupted' | 'damaged';
 export type StageStatus = 'pending' | 'running' | 'completed' | 'failed' | 'skipped' | 'interrupted';
 
 export interface RunRow {
@@ -17,6 +18,8 @@ export interface RunRow {
   finishedAt: string | null;
   error: string | null;
   summary: unknown;
+  /** set when the row cannot be used: what cannot be read (status is then 'damaged', config and summary null) */
+  damaged?: string;
 }
 
 export interface StageRow {
@@ -33,9 +36,27 @@ export interface StageRow {
 const RUN_COLUMNS = `id, group_id AS groupId, name, recipe, status, config_json AS config, seed, created_at AS createdAt,
   started_at AS startedAt, finished_at AS finishedAt, error, summary_json AS summary`;
 
+/** Parses one stored JSON column (NULL reads as null); a parse failure comes back with the parser's reason. */
+function readJson(raw: unknown): { ok: true; value: unknown } | { ok: false; why: string } {
+  if (raw === null || raw === undefined) return { ok: true, value: null };
+  try {
+    return { ok: true, value: JSON.parse(String(raw)) };
+  } catch (e) {
+    return { ok: false, why: (e as Error).message };
+  }
+}
+
+/** A run row; one whose JSON cannot be read comes back as 'damaged' with the reason, so one bad row never hides the others. */
 function parseRun(r: Record<string, unknown> | undefined): RunRow | undefined {
   if (!r) return undefined;
-  return { ...(r as unknown as RunRow), config: JSON.parse(r.config as string), summary: r.summary ? JSON.parse(r.summary as string) : null };
+  const row = r as unknown as RunRow;
+  const config = readJson(r.config);
+  const summary = readJson(r.summary);
+  if (config.ok && config.value !== null && summary.ok) return { ...row, config: config.value, summary: summary.value };
+  const damaged = !config.ok ? `its stored configuration cannot be read (${config.why})`
+    : config.value === null ? 'its stored configuration is empty'
+      : `its stored results cannot be read (${(summary as { why: string }).why})`;
+  return { ...row, status: 'damaged', config: null, summary: null, error: `run ${row.id} is damaged: ${damaged}`, damaged };
 }
 
 /** Repository of runs and stages. */
@@ -55,8 +76,9 @@ export function runsRepo(db: Db) {
     started_at = CASE WHEN ? = 'running' AND started_at IS NULL THEN ? ELSE started_at END,
     finished_at = CASE WHEN ? IN ('completed', 'failed', 'skipped') THEN ? ELSE finished_at END WHERE run_id = ? AND idx = ?`);
   const stageProgress = db.prepare('UPDATE stages SET done_steps = ? WHERE run_id = ? AND idx = ?');
-  const interruptRuns = db.prepare("UPDATE runs SET status = 'interrupted' WHERE status = 'running'");
-  const interruptStages = db.prepare("UPDATE stages SET status = 'interrupted' WHERE status = 'running'");
+  const runningIds = db.prepare("SELECT id FROM runs WHERE status = 'running'").pluck();
+  const interruptRun = db.prepare("UPDATE runs SET status = 'interrupted' WHERE id = ? AND status = 'running'");
+  const interruptStages = db.prepare("UPDATE stages SET status = 'interrupted' WHERE run_id = ? AND status = 'running'");
 
   return {
     /** Creates a queued run with its stages, in one transaction. */
@@ -87,11 +109,19 @@ export function runsRepo(db: Db) {
     },
     /** Records how many steps of a stage are done. */
     setStageProgress: (id: string, idx: number, done: number) => void stageProgress.run(done, id, idx),
-    /** On start-up: anything still 'running' was cut off by a crash or a kill. Returns how many runs. */
-    markInterrupted: db.transaction(() => {
-      const n = interruptRuns.run().changes;
-      interruptStages.run();
-      return n;
+    /**
+     * Marks 'running' runs interrupted (cut off by a crash or a kill), except those `isLive`
+     * says another process still runs. One transaction; returns the ids marked.
+     */
+    markInterrupted: db.transaction((isLive: (runId: string) => boolean = () => false): string[] => {
+      const marked: string[] = [];
+      for (const id of runningIds.all() as string[]) {
+        if (isLive(id)) continue;
+        interruptRun.run(id);
+        interruptStages.run(id);
+        marked.push(id);
+      }
+      return marked;
     }),
   };
 }
