@@ -3,13 +3,19 @@
  * the same run service as the app, and follows them (progress with ETA on a terminal, log lines
  * otherwise); `--dry-run` prints the expanded stages and the estimate instead.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dbPath } from '../../main/store/db';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parseFlags, UsageError } from '../args';
 import type { CliIo } from '../io';
 import { createNodeApp, type NodeApp } from '../../main/node-app';
+import { ProjectStore } from '../../main/store/project-store';
+import { getPreset } from '../../main/services/runs/presets';
+import { RecipeError, expandRecipe, parseRecipe } from '../../main/services/runs/expand';
+import { PRESET_NAMES, type PresetName } from '../../shared/schemas/recipe';
 import type { RunEstimate, RunSummary } from '../../shared/schemas/run';
+import { minimalRecipe } from '../recipe-template';
 
 export const summary = 'run a recipe file in a project (queued through the run service); --dry-run estimates';
 
@@ -90,27 +96,65 @@ export function formatResults(runs: RunSummary[]): string {
   }).join('\n');
 }
 
+/** The answer to `attune run PRESET`: a preset is not a file; how to write one, and the smallest one. */
+export function presetIsNotAFile(name: PresetName): string {
+  return [
+    `"${name}" is a recipe preset, not a recipe file. Write a recipe that starts from it, then pass that file:`,
+    `  attune recipes ${name} > my-recipe.yaml              every key, explained; fill in the paths`,
+    '  attune run my-recipe.yaml --project DIR --dry-run   checks it and estimates the time',
+    `The smallest recipe for ${name}:`,
+    '',
+    minimalRecipe(getPreset(name)).trimEnd(),
+  ].join('\n');
+}
+
+/**
+ * Parses and checks the recipe (schema, stages, data folders, weights) before anything is created,
+ * so a refused recipe leaves no project behind.
+ */
+export function checkRecipe(text: string, baseDir: string): void {
+  try {
+    expandRecipe(parseRecipe(text), baseDir);
+  } catch (e) {
+    if (e instanceof RecipeError) {
+      throw new Error(`recipe refused: ${e.issues.map((i) => `${i.path}: ${i.message}`).join('\n  ')}\nNothing was created.`);
+    }
+    throw e;
+  }
+}
+
+/** Entry of `attune run`. */
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseFlags(argv, {
     project: { type: 'string' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
   });
-  if (values.help) return io.out('Usage: attune run RECIPE.yaml --project DIR [--dry-run] [--json]\n\nA folder without a project becomes one. See `attune recipes` for the presets a recipe file can start from.'), 0;
-  if (!values.project) throw new UsageError('--project DIR is required');
+  if (values.help) return io.out('Usage: attune run RECIPE.yaml --project DIR [--dry-run] [--json]\n\nA folder without a project becomes one (not on --dry-run, and not when the recipe is refused).\n`attune recipes NAME > RECIPE.yaml` writes a ready-to-edit recipe for a preset.'), 0;
   if (positionals.length !== 1) throw new UsageError('give exactly one recipe file');
   const file = resolve(positionals[0]);
+  if (!existsSync(file) && (PRESET_NAMES as readonly string[]).includes(positionals[0])) throw new UsageError(presetIsNotAFile(positionals[0] as PresetName));
+  if (!values.project) throw new UsageError('--project DIR is required');
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new UsageError(`${file}: cannot read the recipe (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw new UsageError(`${file}: cannot read the recipe (${code})${code === 'ENOENT' ? '; `attune recipes NAME > file.yaml` writes one for a preset' : ''}`);
   }
+  checkRecipe(text, dirname(file));
+  const exists = existsSync(dbPath(values.project));
+  // a dry run creates nothing: without a project it estimates in a throwaway one
+  const scratch = values['dry-run'] && !exists ? mkdtempSync(join(tmpdir(), 'attune-dry-run-')) : undefined;
+  const project = scratch ? join(scratch, 'project') : values.project;
   const app = createNodeApp('cli');
   try {
-    if (!existsSync(dbPath(values.project))) {
-      const created = app.projects.create(basename(resolve(values.project)), values.project);
-      io.err(`created a new project "${created.name}" in ${created.folder}`);
+    if (scratch) ProjectStore.create(project, 'dry run').close();
+    else if (!exists) {
+      // not added to the recent-projects list: a project joins it when the user opens it in the studio
+      const store = ProjectStore.create(values.project, basename(resolve(values.project)));
+      io.err(`created a new project "${basename(resolve(values.project))}" in ${store.folder}`);
+      store.close();
     }
-    const input = { project: values.project, recipe: text, baseDir: dirname(file) };
+    const input = { project, recipe: text, baseDir: dirname(file) };
     if (values['dry-run']) {
       const ex = app.runs.expand(input);
       const estimate = await app.runs.estimate(input);
@@ -118,6 +162,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       else {
         io.out(`Recipe ${ex.recipe.name} (${ex.preset.name}), seeds ${ex.recipe.seeds.join(', ')}, batch ${ex.configs[0].batchSize}:`);
         io.out(formatEstimate(estimate));
+        if (scratch) io.out(`(${resolve(values.project)} has no project yet; a real run creates it)`);
       }
       return 0;
     }
@@ -129,5 +174,6 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     return results.every((r) => r.status === 'completed') ? 0 : 1;
   } finally {
     await app.shutdown();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
   }
 }
