@@ -1,7 +1,8 @@
 /**
  * The evaluate stage: the fine-tuned classifier on the test split, with and without flip TTA,
- * in BN eval mode. Writes the per-image predictions (for the confusion-matrix drill-down) and
- * returns the blog-style summary (loss, AUC, F1, accuracy).
+ * in BN eval mode, beside the pixels-logreg floor on the same labels. Writes the per-image
+ * predictions (for the confusion-matrix drill-down) and returns the blog-style summary (loss,
+ * AUC, F1, accuracy).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +10,9 @@ import type { ResolvedStage, RunResultSummary } from '../../shared/schemas/run';
 import { classifierLogits, type Classifier } from '../finetune/classifier';
 import { evaluateWithTta } from '../eval/tta';
 import type { EvalReport } from '../eval/report';
+import { pixelsLogreg } from '../eval/pixels-logreg';
 import { cacheImages } from './images';
+import { canStopEarly } from './finetune';
 import { points, type StageContext } from './context';
 
 type EvaluateStage = Extract<ResolvedStage, { kind: 'evaluate' }>;
@@ -41,9 +44,14 @@ export function runEvaluate(ctx: StageContext, stage: EvaluateStage, classifier:
   });
   const plain = headline(reports.plain);
   const tta = reports.flip ? headline(reports.flip) : null;
+  const k = d.classNames.length;
+  const val = canStopEarly(d.val.length, k) ? cacheImages(d.labeled, d.val, k, d.mean, d.std) : null;
+  const floor = headline(pixelsLogreg(cacheImages(d.labeled, d.train, k, d.mean, d.std), test, val, { seed: ctx.config.seed, negativeClass: d.negativeClass }));
+  ctx.emit('log', { level: 'info', message: `pixels-logreg floor on the same labels: accuracy ${(floor.accuracy * 100).toFixed(1)} % (this run: ${(plain.accuracy * 100).toFixed(1)} %)` });
   ctx.emit('metrics', {
     points: [
       ...points(ctx.stageIdx, 0, { test_loss: plain.loss, test_auc: plain.auc, test_f1: plain.f1, test_accuracy: plain.accuracy }),
+      ...points(ctx.stageIdx, 0, { floor_loss: floor.loss, floor_auc: floor.auc, floor_f1: floor.f1, floor_accuracy: floor.accuracy }),
       ...(tta ? points(ctx.stageIdx, 0, { test_loss_tta: tta.loss, test_auc_tta: tta.auc, test_f1_tta: tta.f1, test_accuracy_tta: tta.accuracy }) : []),
     ],
   });
@@ -68,5 +76,6 @@ export function runEvaluate(ctx: StageContext, stage: EvaluateStage, classifier:
     confusionTta: reports.flip?.confusion ?? null,
     testSize: test.size,
     aucKind: reports.plain.aucKind,
+    floor,
   };
 }

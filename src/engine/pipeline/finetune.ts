@@ -1,7 +1,9 @@
 /**
  * The supervised stage of a run, written step by step so it resumes exactly: the batch of
  * step k is a seeded permutation of epoch ⌊k / stepsPerEpoch⌋, the learning rate a pure
- * function of k, and the head, backbone and optimiser state go into every checkpoint.
+ * function of k, and the head, backbone, optimiser state and the best validation point go
+ * into every checkpoint. Steps come from the shared plan (src/shared/finetune-plan.ts); with
+ * a validation split of ≥ 2 images per class the stage stops early and keeps its best step.
  * Modes (METHODS.md §1, §5): lp (head on frozen features, BN eval), ft (everything, one lr),
  * lp-ft (head first, then everything with BN in eval mode), freeze-unfreeze (Blog: head first,
  * then everything with BN in train mode), daft (BN conversion, zero head, two lrs).
@@ -10,7 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ResolvedStage } from '../../shared/schemas/run';
 import { linearHeadSpec, mlpHeadSpec } from '../models/heads';
 import type { BnMode, HeadSpec } from '../models/types';
-import { buildClassifier, classifierLogits, type Classifier } from '../finetune/classifier';
+import { buildClassifier, classifierLogits, disposeSnapshot, restore, snapshot, type Classifier } from '../finetune/classifier';
 import { balancedClassWeights } from '../finetune/sampling';
 import { convertBatchNorm } from '../adapt/bn-convert';
 import { predictProbabilities } from '../eval/features';
@@ -22,6 +24,7 @@ import { cosineWithWarmup } from '../train/schedules';
 import { SeededRandom } from '../train/seed';
 import { restoreInto } from '../train/tensor-state';
 import { serializeMap } from '../train/tensor-state';
+import { planFinetune, type FinetunePlan } from '../../shared/finetune-plan';
 import { cacheImages } from './images';
 import { points, saveCheckpoint, type StageContext } from './context';
 
@@ -32,13 +35,9 @@ export function headSpecOf(stage: Pick<FinetuneStage, 'head'>, featureDim: numbe
   return stage.head === 'linear' ? linearHeadSpec(featureDim, classes) : mlpHeadSpec([featureDim, Math.min(512, Math.max(64, featureDim)), classes], 'layer');
 }
 
-/** How the stage's steps split into a head-only phase and a full phase. */
-export function finetunePlan(stage: Pick<FinetuneStage, 'mode' | 'epochs' | 'headEpochs' | 'maxStepsPerEpoch'>, trainN: number, batch: number) {
-  const b = Math.min(batch, trainN);
-  const stepsPerEpoch = Math.max(1, Math.min(Math.floor(trainN / b), stage.maxStepsPerEpoch ?? Infinity));
-  const headEpochs = stage.mode === 'lp' ? stage.epochs : stage.mode === 'freeze-unfreeze' || stage.mode === 'lp-ft' ? stage.headEpochs : 0;
-  const fullEpochs = stage.mode === 'lp' ? 0 : stage.epochs;
-  return { batch: b, stepsPerEpoch, headSteps: headEpochs * stepsPerEpoch, totalSteps: (headEpochs + fullEpochs) * stepsPerEpoch };
+/** The stage's step plan on the prepared train split (the same function the estimate uses). */
+export function finetunePlan(stage: FinetuneStage, trainN: number, runBatch: number): FinetunePlan {
+  return planFinetune(stage, trainN, runBatch);
 }
 
 /** The batch positions (into the train set) of step k: epoch-seeded permutations, resumable from k. */
@@ -56,29 +55,54 @@ export function validationMetrics(c: Classifier, set: LabeledImages, negativeCla
   return { val_loss: r.logLoss, val_accuracy: r.accuracy, val_f1: r.macroF1, val_auc: r.auc };
 }
 
+/** Fewest validation images per class for early stopping; below it the stage runs its fixed plan. */
+export const EARLY_STOPPING_MIN_VAL_PER_CLASS = 2;
+
+/** Whether a validation split is large enough to select the best step on (≥ 2 images per class). */
+export function canStopEarly(valSize: number, numClasses: number): boolean {
+  return valSize >= EARLY_STOPPING_MIN_VAL_PER_CLASS * numClasses;
+}
+
+/** The best validation point so far, kept across checkpoints. */
+interface BestState {
+  loss: number;
+  step: number;
+  /** validations since the best one */
+  since: number;
+}
+
 /** Runs (or continues) a fine-tune stage; returns the classifier (kept for evaluation) and whether it finished. */
 export async function runFinetune(ctx: StageContext, stage: FinetuneStage): Promise<{ status: 'done' | 'paused'; classifier: Classifier }> {
   const d = ctx.data;
   const k = d.classNames.length;
   const seed = ctx.config.seed * 1000 + ctx.stageIdx;
-  const train = cacheImages(d.labeled, d.train, k, d.mean, d.std);
+  const train = cacheImages(d.labeled, d.train, k, d.mean, d.std, stage.augmentation);
   const val = d.val.length ? cacheImages(d.labeled, d.val, k, d.mean, d.std) : null;
   const plan = finetunePlan(stage, train.size, ctx.config.batchSize);
+  const early = !!val && canStopEarly(val.size, k);
   const classifier = buildClassifier(ctx.backbone, k, { spec: headSpecOf(stage, ctx.backbone.featureDim, k), prefix: 'head', init: stage.headInit, seed });
   let step = 0;
   let phase: 'head' | 'full' = plan.headSteps > 0 ? 'head' : 'full';
   let optimizer = new NamedOptimizer({ kind: stage.optimizer, weightDecay: stage.weightDecay });
+  let best: BestState | null = null;
+  let bestSnap: Map<string, tf.Tensor> | undefined;
   if (ctx.resume) {
     restoreInto(classifier.head, ctx.resume.groups.head ?? {}, 'checkpoint head');
     step = ctx.resume.meta.step;
-    const s = ctx.resume.meta.state as { phase: 'head' | 'full'; optimizer: Omit<OptimizerState, 'slots'> };
+    const s = ctx.resume.meta.state as { phase: 'head' | 'full'; optimizer: Omit<OptimizerState, 'slots'>; best?: BestState | null };
     phase = s.phase;
     optimizer.importState({ ...s.optimizer, slots: ctx.resume.groups.optimizer ?? {} });
+    best = s.best ?? null;
+    if (best && ctx.resume.groups.best) bestSnap = new Map(Object.entries(ctx.resume.groups.best).map(([name, t]) => [name, tf.tensor(t.data, t.shape, 'float32')]));
   } else if (stage.mode === 'daft' && ctx.backbone.bnLayers.length > 0) {
     const layers = await convertBatchNorm(ctx.backbone, ctx.backbone.params, (function* () {
       for (const idx of indexBatches(train.size, 64)) yield train.batch(idx);
     })());
     ctx.emit('log', { level: 'info', message: `DAFT: converted ${layers.length} BatchNorm layer(s) to the target statistics` });
+  }
+  if (!ctx.resume) {
+    const stopping = early ? `early stopping on validation loss (patience ${stage.patience} checks of every ${plan.validateEvery} steps), best step restored` : `a fixed plan (${val ? `${val.size} validation images are` : 'no validation split is'} too few to stop early on; ${EARLY_STOPPING_MIN_VAL_PER_CLASS} per class are needed)`;
+    ctx.emit('log', { level: 'info', message: `fine-tune: ${plan.totalSteps} steps of batch ${plan.batch} on ${train.size} labeled images (${plan.stepsPerEpoch} per epoch${plan.headSteps > 0 && stage.mode !== 'lp' ? `, ${plan.headSteps} of them head only` : ''}); ${stopping}` });
   }
   ctx.emit('stage', { stageIdx: ctx.stageIdx, status: 'running', totalSteps: plan.totalSteps });
   const weights = stage.balance === 'class-weights' ? tf.tensor1d(balancedClassWeights(train.labels, k)) : null;
@@ -86,10 +110,27 @@ export async function runFinetune(ctx: StageContext, stage: FinetuneStage): Prom
   const backboneVars = selectTrainable(ctx.backbone.params, ctx.backbone.specs, { prefix: 'backbone/', lrScale: stage.lrScaled / stage.headLrScaled });
   const checkpoint = (final: boolean) => {
     const { slots, ...optMeta } = optimizer.exportState();
-    saveCheckpoint(ctx, step, final, { head: serializeMap(classifier.head), ...(final ? {} : { optimizer: slots }) }, { phase, optimizer: optMeta, headSpec: classifier.headSpec, headPrefix: classifier.headPrefix });
+    const groups = { head: serializeMap(classifier.head), ...(final ? {} : { optimizer: slots, ...(bestSnap ? { best: serializeMap(bestSnap) } : {}) }) };
+    saveCheckpoint(ctx, step, final, groups, { phase, optimizer: optMeta, headSpec: classifier.headSpec, headPrefix: classifier.headPrefix, best: final ? null : best });
+  };
+  /** Validation after a step; true when patience has run out. */
+  const validate = (): boolean => {
+    const m = validationMetrics(classifier, val!, d.negativeClass);
+    ctx.emit('metrics', { points: points(ctx.stageIdx, step, m) });
+    // the best step is chosen in the last phase only (the head phase of freeze-unfreeze always runs)
+    if (!early || (phase === 'head' && stage.mode !== 'lp')) return false;
+    if (best === null || (Number.isFinite(m.val_loss) && m.val_loss < best.loss)) {
+      best = { loss: m.val_loss, step, since: 0 };
+      disposeSnapshot(bestSnap);
+      bestSnap = snapshot(classifier);
+      return false;
+    }
+    best.since++;
+    return best.since >= stage.patience;
   };
   try {
-    while (step < plan.totalSteps) {
+    let stopped = false;
+    while (step < plan.totalSteps && !stopped) {
       await new Promise<void>((r) => setImmediate(r)); // lets a pause or cancel message arrive
       if (ctx.signal.aborted) {
         checkpoint(false);
@@ -113,16 +154,20 @@ export async function runFinetune(ctx: StageContext, stage: FinetuneStage): Prom
         ctx.emit('metrics', { points: points(ctx.stageIdx, step, { train_loss: await lossValue(), lr: lr * (phase === 'full' ? stage.lrScaled / stage.headLrScaled : 1) }) });
         ctx.emit('progress', { stageIdx: ctx.stageIdx, step, totalSteps: plan.totalSteps });
       } else lossValue.dispose();
-      if (val && (step % plan.stepsPerEpoch === 0 || step === plan.totalSteps)) {
-        ctx.emit('metrics', { points: points(ctx.stageIdx, step, validationMetrics(classifier, val, d.negativeClass)) });
-      }
-      if (step % ctx.config.checkpointEvery === 0 && step < plan.totalSteps) checkpoint(false);
+      if (val && (step % plan.validateEvery === 0 || step === plan.totalSteps)) stopped = validate();
+      if (stopped) ctx.emit('log', { level: 'info', message: `fine-tune: stopped early at step ${step}: validation loss has not improved for ${stage.patience} checks` });
+      if (step % ctx.config.checkpointEvery === 0 && step < plan.totalSteps && !stopped) checkpoint(false);
+    }
+    if (bestSnap && best && best.step !== step) {
+      restore(classifier, bestSnap);
+      ctx.emit('log', { level: 'info', message: `fine-tune: kept the weights of step ${best.step} (lowest validation loss, ${best.loss.toFixed(3)})` });
     }
     checkpoint(true);
     return { status: 'done', classifier };
   } finally {
     optimizer.dispose();
     weights?.dispose();
+    disposeSnapshot(bestSnap);
   }
 }
 

@@ -11,11 +11,54 @@ import { batchTensor, applyView } from '../data/augment/pipeline';
 import { sampleViewParams } from '../data/augment/params';
 import { normalize } from '../data/augment/ops';
 import { VIEW_PIPELINES } from '../data/augment/policies';
-import { randomFlip, type LabeledImages } from '../eval/images';
+import type { LabeledImages } from '../eval/images';
+import { SeededRandom } from '../train/seed';
 import type { Augment, BatchSampler } from '../train/train-ssl';
 
-/** A labeled subset of a cache as `LabeledImages`, normalised with the dataset's mean and std. */
-export function cacheImages(cache: DecodeCache, indices: number[], numClasses: number, mean: ArrayLike<number>, std: ArrayLike<number>): LabeledImages {
+/** Training augmentation of labeled images (the fine-tune stage's `augmentation`). */
+export type LabeledAugmentation = 'shift-flip' | 'flip' | 'none';
+
+/** Per-image whole-pixel shifts and mirror flags of a batch. */
+export interface ShiftFlipParams {
+  dy: number[];
+  dx: number[];
+  flip: boolean[];
+}
+
+/** Seeded shifts of up to 1/8 of the side in each direction ('shift-flip' only) and a coin flip per image. */
+export function shiftFlipParams(n: number, side: number, kind: LabeledAugmentation, seed: number): ShiftFlipParams {
+  const rng = new SeededRandom(seed >>> 0);
+  const max = kind === 'shift-flip' ? Math.max(1, Math.round(side / 8)) : 0;
+  const p: ShiftFlipParams = { dy: [], dx: [], flip: [] };
+  for (let i = 0; i < n; i++) {
+    p.dy.push(rng.int(2 * max + 1) - max);
+    p.dx.push(rng.int(2 * max + 1) - max);
+    p.flip.push(kind !== 'none' && rng.int(2) === 1);
+  }
+  return p;
+}
+
+/**
+ * Moves image i by (dy[i], dx[i]) whole pixels, filling with zeros (a padded random crop), then
+ * mirrors it when flip[i]. Exact: slices of a zero-padded batch, no resampling.
+ */
+export function shiftFlip(x: tf.Tensor4D, p: ShiftFlipParams): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [n, h, w, c] = x.shape;
+    const m = Math.max(0, ...p.dy.map(Math.abs), ...p.dx.map(Math.abs));
+    const padded = m > 0 ? tf.pad(x, [[0, 0], [m, m], [m, m], [0, 0]]) : x;
+    const moved = m > 0 ? tf.concat(Array.from({ length: n }, (_, i) => tf.slice(padded, [i, m + p.dy[i], m + p.dx[i], 0], [1, h, w, c])), 0) as tf.Tensor4D : x;
+    if (!p.flip.some(Boolean)) return moved;
+    const mask = tf.tensor4d(p.flip.map((f) => (f ? 1 : 0)), [n, 1, 1, 1], 'bool');
+    return tf.where(tf.tile(mask, [1, h, w, c]), tf.reverse(moved, 2), moved) as tf.Tensor4D;
+  });
+}
+
+/**
+ * A labeled subset of a cache as `LabeledImages`, normalised with the dataset's mean and std;
+ * batches asked for with `augment` get `augmentation` (seeded by the batch's seed).
+ */
+export function cacheImages(cache: DecodeCache, indices: number[], numClasses: number, mean: ArrayLike<number>, std: ArrayLike<number>, augmentation: LabeledAugmentation = 'flip'): LabeledImages {
   const res = cache.resolution;
   const labels = Int32Array.from(indices, (i) => cache.index.labels[i]);
   labels.forEach((y, j) => {
@@ -28,8 +71,9 @@ export function cacheImages(cache: DecodeCache, indices: number[], numClasses: n
     batch(pos, opts = {}) {
       const frames = cache.read(Array.from(pos, (p) => indices[p]));
       return tf.tidy(() => {
-        const x = normalize(tf.div(batchTensor(frames, [pos.length, res, res, 3]), 255) as tf.Tensor4D, mean, std);
-        return opts.augment ? randomFlip(x, opts.seed ?? 0) : x;
+        const x = tf.div(batchTensor(frames, [pos.length, res, res, 3]), 255) as tf.Tensor4D;
+        const moved = opts.augment && augmentation !== 'none' ? shiftFlip(x, shiftFlipParams(pos.length, res, augmentation, opts.seed ?? 0)) : x;
+        return normalize(moved, mean, std);
       });
     },
   };

@@ -143,9 +143,20 @@ export const FinetuneStageSpec = z
     kind: z.literal('finetune'),
     name: z.string().min(1),
     mode: z.enum(['lp', 'ft', 'lp-ft', 'daft', 'freeze-unfreeze']),
+    /** passes over the labeled train split; stretched to at least `minSteps` optimiser steps */
     epochs: PositiveInt,
     /** head-only epochs before unfreezing (freeze-unfreeze, lp-ft) */
     headEpochs: z.number().int().min(0).default(0),
+    /** optimiser steps of the whole stage, instead of epochs and minSteps */
+    steps: PositiveInt.max(1_000_000).optional(),
+    /** the fewest optimiser steps when planned from epochs (few labels still get trained) */
+    minSteps: z.number().int().min(0).max(1_000_000).default(500),
+    /** images per step; default: the run's batch, at most half the labeled train split */
+    batchSize: PositiveInt.max(65_536).optional(),
+    /** training augmentation of the labeled images: random shifts (±1/8 of the size) and flips, flips only, or none */
+    augmentation: z.enum(['shift-flip', 'flip', 'none']).default('shift-flip'),
+    /** validations without improvement before stopping early (only with a validation split of ≥ 2 images per class) */
+    patience: PositiveInt.max(1000).default(6),
     /** backbone lr (η_θ) at the preset's batch size; scaled linearly to the run's batch */
     lr: z.number().positive(),
     /** head lr (η_w) at the preset's batch size; scaled linearly to the run's batch */

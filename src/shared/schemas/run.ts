@@ -83,6 +83,8 @@ export const RunResultSummary = z.object({
   confusionTta: z.array(z.array(z.number())).nullable(),
   testSize: z.number().int(),
   aucKind: z.string(),
+  /** the pixels-logreg floor on the same train and test images (absent in runs from before it existed) */
+  floor: HeadlineMetrics.nullable().optional(),
 });
 export type RunResultSummary = z.infer<typeof RunResultSummary>;
 
@@ -154,6 +156,8 @@ export type MeanStd = z.infer<typeof MeanStd>;
 /** One row of the comparison table: a run, or a group of seeds of one configuration. */
 export const CompareRow = z.object({
   label: z.string(),
+  /** 'floor': the pixels-logreg baseline of the runs' own labels, not a trained run */
+  kind: z.enum(['run', 'floor']).default('run'),
   recipe: z.string(),
   backbone: z.string(),
   runIds: z.array(z.string()),

@@ -1,3 +1,4 @@
+import { planFinetune } from '../../../src/shared/finetune-plan';
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,6 +56,8 @@ describe('recipe expansion', () => {
     const ft = stages[2] as Extract<(typeof stages)[number], { kind: 'finetune' }>;
     expect(ft.lrScaled).toBeCloseTo((0.01 * 32) / 64, 12); // preset written for batch 64
     expect(ft.totalSteps).toBe(20 * Math.floor(3500 / 32));
+    // the same plan the engine runs (src/shared/finetune-plan.ts), from the same counts
+    expect(ft.totalSteps).toBe(planFinetune(ft, 3500, 32).totalSteps);
   });
 
   it('reads YAML text and refuses unknown keys with their path', () => {
@@ -88,7 +91,14 @@ describe('recipe expansion', () => {
     }
     const r = parseRecipe({ ...tiny(), data: { labeled: 'imgs', size: 32 }, batchSize: 4, recipe: 'scratch' });
     expect(expandRecipe(r, dir).counts.labeled).toBe(10);
-    expect(issuesOf({ ...tiny(), data: { labeled: 'imgs', size: 32 }, batchSize: 64, recipe: 'scratch' }, dir)[0].message).toMatch(/larger than/);
+    // a batch written for more images than there are labels is fitted for fine-tuning, not refused
+    const big = expandRecipe(parseRecipe({ ...tiny(), data: { labeled: 'imgs', size: 32 }, batchSize: 64, recipe: 'scratch' }), dir);
+    const ft = big.configs[0].stages.find((s) => s.kind === 'finetune') as Extract<(typeof big.configs)[0]['stages'][number], { kind: 'finetune' }>;
+    expect(ft.batchSize).toBe(2); // ~7 train images → half, rounded down to a power of two
+    expect(ft.lrScaled).toBeCloseTo((0.1 * 2) / 64, 12);
+    const explicit = issuesOf({ ...tiny(), data: { labeled: 'imgs', size: 32 }, recipe: 'scratch', stages: { finetune: { batchSize: 64 } } }, dir);
+    expect(explicit[0].path).toBe('stages.finetune.batchSize');
+    expect(explicit[0].message).toMatch(/larger than the ~7 labeled training images/);
   });
 
   it('expands the shipped example recipes', () => {

@@ -1,7 +1,8 @@
 /**
  * The blog-style comparison: one row per configuration (a group of seeds) or per run, with
  * loss, AUC, F1 and accuracy as mean ± std over the seeds, with and without TTA, and the
- * validation / training curves averaged over the seeds at each step.
+ * validation / training curves averaged over the seeds at each step; and the pixels-logreg
+ * floor measured on the same labels, as a row of its own.
  */
 import type { CompareCurve, CompareReport, CompareRow, MeanStd, RunConfig, RunResultSummary } from '../../../shared/schemas/run';
 import type { ProjectStore } from '../../store/project-store';
@@ -54,7 +55,7 @@ export function compareRuns(store: ProjectStore, runIds: string[], groupIds: str
   for (const g of groupIds) for (const r of all.filter((x) => x.groupId === g)) chosen.set(r.id, r);
   const done = [...chosen.values()].filter((r) => {
     if (r.status === 'completed' && r.summary) return true;
-    skipped.push({ runId: r.id, reason: `status ${r.status}, no results yet` });
+    skipped.push({ runId: r.id, reason: r.damaged ? `run ${r.id} is damaged: ${r.damaged}` : `status ${r.status}, no results yet` });
     return false;
   });
   const groups = new Map<string, RunRow[]>();
@@ -70,7 +71,7 @@ export function compareRuns(store: ProjectStore, runIds: string[], groupIds: str
     const label = byGroup ? first.name.replace(/ \(seed \d+\)$/, '') : `${first.name} [${first.id.slice(0, 8)}]`;
     const results = runs.map((r) => r.summary as RunResultSummary);
     rows.push({
-      label, recipe: first.recipe, backbone: cfg.backbone.arch, runIds: runs.map((r) => r.id),
+      label, kind: 'run', recipe: first.recipe, backbone: cfg.backbone.arch, runIds: runs.map((r) => r.id),
       plain: aggregate(results, (r) => r.plain)!, tta: aggregate(results, (r) => r.tta),
     });
     for (const m of CURVE_METRICS) {
@@ -78,7 +79,29 @@ export function compareRuns(store: ProjectStore, runIds: string[], groupIds: str
       if (points.length) curves.push({ label, metric: m, stage: 'finetune', points });
     }
   }
+  rows.push(...floorRows(done));
   return { rows, curves, skipped };
+}
+
+/** Label of the floor row in tables and reports. */
+export const FLOOR_LABEL = 'pixels-logreg';
+
+/**
+ * The pixels-logreg floor of the compared runs: one row per distinct data set and split (runs
+ * with the same `data` trained on the same labels), averaged over the runs that measured it.
+ */
+export function floorRows(runs: RunRow[]): CompareRow[] {
+  const byData = new Map<string, RunRow[]>();
+  for (const r of runs) {
+    if (!(r.summary as RunResultSummary).floor) continue;
+    const key = JSON.stringify((r.config as RunConfig).data);
+    byData.set(key, [...(byData.get(key) ?? []), r]);
+  }
+  return [...byData.values()].map((list) => ({
+    label: byData.size > 1 ? `${FLOOR_LABEL} (data of ${list[0].name.replace(/ \(seed \d+\)$/, '')})` : FLOOR_LABEL,
+    kind: 'floor' as const, recipe: 'floor', backbone: 'raw pixels', runIds: list.map((r) => r.id),
+    plain: aggregate(list.map((r) => r.summary as RunResultSummary), (x) => x.floor ?? null)!, tta: null,
+  }));
 }
 
 /** `0.4450 ± 0.0123` (or without ± for one seed). */

@@ -29,7 +29,7 @@ export function estimateRun(config: RunConfig, counts: DataCounts, bench: Benchm
       images = steps * b * 2;
       seconds = (steps * b * 2.5) / ips;
     } else if (s.kind === 'finetune') {
-      images = steps * b;
+      images = steps * (s.batchSize ?? b);
       seconds = s.mode === 'lp' ? images / (ips * 3) : images / ips;
     } else if (s.kind === 'evaluate') {
       steps = 1;

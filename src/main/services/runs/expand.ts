@@ -9,6 +9,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { AdaptStageSpec, EvaluateStageSpec, FinetuneStageSpec, PretrainStageSpec, RecipeFile, type ImageSource, type RecipePreset, type StageSpec } from '../../../shared/schemas/recipe';
 import { idxClassNames, type ResolvedSource, type ResolvedStage, type RunConfig } from '../../../shared/schemas/run';
+import { finetuneBatch, planFinetune } from '../../../shared/finetune-plan';
 import { checkSource } from './data-check';
 import { toIssues, type RecipeIssue } from './issues';
 import { getPreset } from './presets';
@@ -169,12 +170,14 @@ export function expandRecipe(recipe: RecipeFile, baseDir: string): Expansion {
       const steps = st.epochs && pool ? st.epochs * Math.ceil(pool / effectiveBatch) : st.steps;
       stages.push({ ...st, steps, lr: (st.baseLr * effectiveBatch) / 256, totalSteps: steps });
     } else if (st.kind === 'finetune') {
-      if (trainN !== null && batch > trainN) issues.push({ path: recipe.batchSize ? 'batchSize' : `${at}`, message: `batch ${batch} is larger than the ~${trainN} labeled training images; lower batchSize` });
-      // fine-tuning steps one batch at a time (no accumulation): scale by the batch itself
-      const scale = batch / preset.batchSize;
-      const perEpoch = trainN ? Math.min(Math.max(1, Math.floor(trainN / batch)), st.maxStepsPerEpoch ?? Infinity) : 0;
-      const epochs = st.mode === 'lp' ? st.epochs : st.epochs + st.headEpochs;
-      stages.push({ ...st, lrScaled: st.lr * scale, headLrScaled: st.headLr * scale, totalSteps: perEpoch * epochs });
+      if (trainN !== null && st.batchSize !== undefined && st.batchSize > trainN) {
+        issues.push({ path: `${at}.batchSize`, message: `a fine-tune batch of ${st.batchSize} is larger than the ~${trainN} labeled training images; lower it, or leave it out to fit the batch to the labels` });
+      }
+      // fine-tuning steps one batch at a time (no accumulation): the lrs scale with the batch it uses
+      const plan = trainN ? planFinetune(st, trainN, batch) : null;
+      const scale = (plan?.batch ?? finetuneBatch(st, batch * 2, batch)) / preset.batchSize;
+      // the fitted batch is resolved here, so the engine's plan (exact counts) keeps the lrs' batch
+      stages.push({ ...st, ...(plan ? { batchSize: plan.batch } : {}), lrScaled: st.lr * scale, headLrScaled: st.headLr * scale, totalSteps: plan?.totalSteps ?? 0 });
     } else if (st.kind === 'adapt') {
       stages.push({ ...st, totalSteps: st.operations.length });
     } else {
