@@ -1,12 +1,12 @@
 /** `attune scan DIR [--json]`: scan a folder without a project and print its health report. */
 import { readdir, stat } from 'node:fs/promises';
-import { join, extname } from 'node:path';
+import { dirname, extname, normalize } from 'node:path';
 import { parseFlags, numberFlag, UsageError } from '../args';
 import type { CliIo } from '../io';
 import { HealthAccumulator } from '../../engine/data/health';
 import { scanSources } from '../../engine/data/scan';
 import type { SourceSpec } from '../../engine/data/sources';
-import { hasImageExtension, isHiddenName } from '../../engine/data/walk';
+import { IMAGE_EXTENSIONS, hasImageExtension, isHiddenName } from '../../engine/data/walk';
 import type { HealthReport, ScanProgress } from '../../shared/schemas/dataset';
 
 export const summary = 'scan an image folder (or CSV) and print its health report: problems, duplicates, classes, modes';
@@ -36,6 +36,44 @@ export async function detectSource(path: string): Promise<SourceSpec> {
   const looseImages = entries.filter((e) => e.isFile() && hasImageExtension(e.name)).length;
   const subfolders = entries.filter((e) => e.isDirectory()).length;
   return subfolders > 0 && looseImages === 0 ? { kind: 'labeled-folder', path } : { kind: 'unlabeled-folder', path };
+}
+
+/** Sub-folder names that name a role of the images (a split, labeled or not), not a class. */
+const ROLE_NAMES = new Set(['labeled', 'labelled', 'unlabeled', 'unlabelled', 'train', 'training', 'test', 'testing', 'val', 'valid', 'validation', 'source', 'target']);
+
+/**
+ * A warning when a folder's sub-folders look like roles (`train/`, `test/`, `unlabeled/` ...)
+ * rather than classes, with the command that scans them as what they are; null otherwise.
+ */
+export async function roleFolderWarning(path: string): Promise<string | null> {
+  let entries;
+  try {
+    entries = (await readdir(path, { withFileTypes: true })).filter((e) => e.isDirectory() && !isHiddenName(e.name));
+  } catch {
+    return null;
+  }
+  const roles = entries.map((e) => e.name).filter((n) => ROLE_NAMES.has(n.toLowerCase()));
+  if (roles.length === 0) return null;
+  const dir = displayPath(path);
+  const pick = (...names: string[]) => roles.find((r) => names.includes(r.toLowerCase()));
+  const labeled = pick('labeled', 'labelled', 'train', 'training') ?? roles[0];
+  const args = [`${dir}/${labeled}`];
+  for (const r of roles) {
+    if (r === labeled) continue;
+    const lower = r.toLowerCase();
+    if (['unlabeled', 'unlabelled', 'target'].includes(lower)) args.push(`--unlabeled ${dir}/${r}`);
+    else if (['test', 'testing', 'val', 'valid', 'validation'].includes(lower)) args.push(`--test ${dir}/${r}`);
+  }
+  return [
+    `warning: the sub-folders of ${dir} look like roles (${roles.map((r) => `${r}/`).join(', ')}), not classes:`,
+    `  each is read as one class below. Point attune scan at the folder that holds the class folders, e.g.`,
+    `  attune scan ${args.join(' ')}`,
+  ].join('\n');
+}
+
+/** A path as the user typed it, normalised, with forward slashes and no trailing slash. */
+function displayPath(path: string): string {
+  return normalize(path).replace(/\\/g, '/').replace(/(.)\/+$/, '$1');
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -92,10 +130,17 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   if (positionals.length !== 1) throw new UsageError(`attune scan takes one folder or CSV file\n${USAGE}`);
   const specs: SourceSpec[] = [await detectSource(positionals[0])];
   const multi = (values.unlabeled?.length ?? 0) + (values.test?.length ?? 0) > 0;
-  if (multi) specs[0].prefix = 'main';
-  values.unlabeled?.forEach((path, i) => specs.push({ kind: 'unlabeled-folder', path, prefix: `unlabeled${i || ''}` }));
-  values.test?.forEach((path, i) => specs.push({ kind: 'labeled-folder', path, role: 'test', prefix: `test${i || ''}` }));
+  // several folders: each record's path starts with its folder as the user typed it (a path
+  // that exists), never with a made-up name
+  const prefixOf = (path: string, csv: boolean) => (csv ? displayPath(dirname(path)) : displayPath(path));
+  if (multi) specs[0].prefix = prefixOf(positionals[0], specs[0].kind === 'csv');
+  values.unlabeled?.forEach((path) => specs.push({ kind: 'unlabeled-folder', path, prefix: prefixOf(path, false) }));
+  values.test?.forEach((path) => specs.push({ kind: 'labeled-folder', path, role: 'test', prefix: prefixOf(path, false) }));
   for (const s of specs.slice(1)) await detectSource(s.path);
+  for (const s of specs) {
+    const warning = s.kind === 'labeled-folder' ? await roleFolderWarning(s.path) : null;
+    if (warning) io.err(warning);
+  }
   const maxPixels = numberFlag(values['max-pixels'], 'max-pixels', 100_000_000);
   const acc = new HealthAccumulator();
   const showProgress = io.isTTY && !values.json;
@@ -109,7 +154,16 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   if (showProgress) io.err('\n');
   const report = acc.report();
+  if (report.total === 0) {
+    const where = specs.map((x) => displayPath(x.path)).join(', ');
+    io.err(`attune scan: no images found in ${where} (looked for ${[...IMAGE_EXTENSIONS].join(' ')}; hidden files are skipped)`);
+    return 1;
+  }
   if (values.json) io.out(JSON.stringify(report));
   else io.out(formatHealth(report, values.all ? Infinity : 20));
+  if (report.readable === 0) {
+    io.err(`attune scan: none of the ${plural(report.total, 'image')} found decodes`);
+    return 1;
+  }
   return 0;
 }

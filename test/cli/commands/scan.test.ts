@@ -37,8 +37,10 @@ describe('attune scan', () => {
     const text = io.stdout.join('\n');
     expect(text).toMatch(/images? decode/);
     expect(text).toMatch(/Classes \(2/);
-    expect(text).toMatch(/main\/cats\/empty\.jpg: empty file/);
-    expect(text).toMatch(/LEAK main\/cats\/img_0\.jpg {2}= {2}unlabeled\/a\.jpg/);
+    // each path starts with the folder as given, never with a made-up name like main/ or unlabeled/
+    expect(text).toContain(`${join(dir, 'set')}/cats/empty.jpg: empty file`);
+    expect(text).toContain(`LEAK ${join(dir, 'set')}/cats/img_0.jpg  =  ${join(dir, 'loose')}/a.jpg`);
+    expect(text).not.toMatch(/(^|\s)(main|unlabeled)\//m);
     expect(text).toMatch(/Suggested training resolution/);
   });
 
@@ -46,5 +48,36 @@ describe('attune scan', () => {
     expect((await detectSource(join(dir, 'set'))).kind).toBe('labeled-folder');
     expect((await detectSource(join(dir, 'loose'))).kind).toBe('unlabeled-folder');
     await expect(run([join(dir, 'nope')], memoryIo())).rejects.toThrow(/no such file or folder/);
+  });
+
+  it('warns when the sub-folders look like roles, not classes, and says what to scan instead', async () => {
+    const root = join(dir, 'roles');
+    await writeLabeledSet(join(root, 'train'), { cats: 2, dogs: 2 });
+    await writeLabeledSet(join(root, 'test'), { cats: 1, dogs: 1 }, 40, 50);
+    await mkdir(join(root, 'unlabeled'));
+    await writeFile(join(root, 'unlabeled', 'u.jpg'), await patternImage(40, 40, 77));
+    const io = memoryIo();
+    expect(await run([root], io)).toBe(0);
+    const err = io.stderr.join('\n');
+    expect(err).toMatch(/sub-folders of .*roles look like roles \((train|test|unlabeled)\/, .*\), not classes/);
+    expect(err).toContain(`attune scan ${root}/train`);
+    expect(err).toContain(`--test ${root}/test`);
+    expect(err).toContain(`--unlabeled ${root}/unlabeled`);
+    // class folders get no warning
+    const plain = memoryIo();
+    expect(await run([join(dir, 'set')], plain)).toBe(0);
+    expect(plain.stderr.join('\n')).not.toMatch(/look like roles/);
+  });
+
+  it('exits non-zero with "no images found" on an empty folder, and on one with no images', async () => {
+    await mkdir(join(dir, 'empty'));
+    const io = memoryIo();
+    expect(await run([join(dir, 'empty')], io)).toBe(1);
+    expect(io.stderr.join('\n')).toMatch(/no images found in .*empty/);
+    await mkdir(join(dir, 'texts', 'a'), { recursive: true });
+    await writeFile(join(dir, 'texts', 'a', 'notes.txt'), 'hello');
+    const json = memoryIo();
+    expect(await run([join(dir, 'texts'), '--json'], json)).toBe(1);
+    expect(json.stderr.join('\n')).toMatch(/no images found/);
   });
 });
