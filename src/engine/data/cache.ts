@@ -2,7 +2,9 @@
  * Decode cache: sharp decodes and resizes each image once into a per-dataset,
  * per-resolution folder holding one binary file of uint8 HWC RGB frames (`pixels.u8`) and
  * an index (`index.json`) with keys, labels, failures and the dataset's per-channel mean
- * and std. Training reads frames back with plain file reads, never with sharp.
+ * and std. Training reads frames back with plain file reads, never with sharp. The index keeps
+ * each frame's stamp (size and mtime of its file) and a manifest of all items, so a changed
+ * folder is noticed (isCacheCurrent) and a rebuild decodes only what changed.
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -11,6 +13,7 @@ import { decodeFrame, type CacheFit, type FrameSource, type FrameSpec } from './
 import { DecodePool, DecodePoolUnavailable, FrameWriteError, sharedDecodePool } from './decode-pool';
 import { FrameFile } from './frame-file';
 import { DEFAULT_MAX_PIXELS, explainDecodeError } from './probe';
+import { Manifest, PreviousFrames, readPreviousIndex, specKey, stampOf } from './cache-freshness';
 
 export type { CacheFit } from './decode-frame';
 
@@ -43,6 +46,14 @@ export interface CacheIndex {
   createdAt: string;
   /** empty frame slots in the pixel file (of files that failed), ascending; absent when none */
   holes?: number[];
+  /** the frame spec the cache was built with (resolution, fit, kernel, pixel limit) */
+  spec?: string;
+  /** stamp of each frame's source (`file:<size>:<mtimeMs>` or a hash of its bytes), like `keys` */
+  stamps?: string[];
+  /** hash of every item's key, label and stamp, in order, and of the spec and class names */
+  manifest?: string;
+  /** frames copied from the previous cache instead of decoded, in the build that wrote this index */
+  reused?: number;
 }
 
 export interface BuildCacheOptions {
@@ -63,7 +74,40 @@ export interface BuildCacheOptions {
   decoder?: 'auto' | 'here' | DecodePool;
   /** files decoded here before 'auto' starts the decoder processes (default 200) */
   poolAfter?: number;
+  /** copy the frames of unchanged files from the cache already in `dir` (default true) */
+  reuse?: boolean;
   onProgress?: (done: number, failed: number) => void;
+}
+
+/** The frame spec of a build, with the defaults filled in; checks the resolution. */
+function frameSpecOf(opts: BuildCacheOptions): FrameSpec {
+  const { resolution } = opts;
+  if (!Number.isInteger(resolution) || resolution < 8 || resolution > 1024) throw new Error(`cache resolution must be an integer in 8..1024, got ${resolution}`);
+  return { resolution, fit: opts.fit ?? 'cover', maxPixels: opts.maxPixels ?? DEFAULT_MAX_PIXELS, kernel: opts.kernel ?? 'linear' };
+}
+
+/**
+ * True when the cache in `opts.dir` was built from exactly these items (same keys, labels,
+ * order, file sizes and mtimes or pixel bytes) with the same spec and class names; false when
+ * it is missing, from an older Attune, or anything changed. Reads no pixels: one stat per file.
+ */
+export async function isCacheCurrent(items: Iterable<CacheItem> | AsyncIterable<CacheItem>, opts: BuildCacheOptions): Promise<boolean> {
+  const spec = frameSpecOf(opts);
+  const prev = (await readPreviousIndex(opts.dir, INDEX_FILE)) as Partial<CacheIndex> | null;
+  if (!prev || prev.version !== CACHE_VERSION || !prev.manifest || prev.spec !== specKey(spec)) return false;
+  const manifest = new Manifest(spec, opts.classNames ?? []);
+  let batch: CacheItem[] = [];
+  const flush = async () => {
+    const stamps = await Promise.all(batch.map((i) => stampOf(i.source)));
+    batch.forEach((i, k) => manifest.add(i.key, i.label, stamps[k]));
+    batch = [];
+  };
+  for await (const item of items as AsyncIterable<CacheItem>) {
+    batch.push(item);
+    if (batch.length >= 64) await flush();
+  }
+  await flush();
+  return manifest.digest() === prev.manifest;
 }
 
 /** The cache folder of one dataset at one resolution. */
@@ -103,11 +147,14 @@ function frameDecoder(spec: FrameSpec, opts: BuildCacheOptions, file: FrameFile,
  */
 export async function buildCache(items: Iterable<CacheItem> | AsyncIterable<CacheItem>, opts: BuildCacheOptions): Promise<CacheIndex> {
   const { dir, resolution } = opts;
-  if (!Number.isInteger(resolution) || resolution < 8 || resolution > 1024) throw new Error(`cache resolution must be an integer in 8..1024, got ${resolution}`);
-  const fit = opts.fit ?? 'cover';
-  const spec: FrameSpec = { resolution, fit, maxPixels: opts.maxPixels ?? DEFAULT_MAX_PIXELS, kernel: opts.kernel ?? 'linear' };
+  const spec = frameSpecOf(opts);
+  const fit = spec.fit;
   const frameBytes = resolution * resolution * 3;
   await mkdir(dir, { recursive: true });
+  const previous = opts.reuse === false ? null : await PreviousFrames.open(dir, INDEX_FILE, PIXELS_FILE, spec);
+  const manifest = new Manifest(spec, opts.classNames ?? []);
+  const stamps: string[] = [];
+  let reused = 0;
   const file = await FrameFile.create(join(dir, `${PIXELS_FILE}.tmp`), frameBytes);
   const decode = frameDecoder(spec, opts, file, frameBytes);
   const concurrency = Math.max(1, opts.concurrency ?? Math.max(8, 4 * decode.decoders));
@@ -115,10 +162,17 @@ export async function buildCache(items: Iterable<CacheItem> | AsyncIterable<Cach
   const slots: (CacheItem | null)[] = [];
   const failures: { key: string; reason: string }[] = [];
   const stats = new ChannelStats();
-  const inFlight: { item: CacheItem; slot: number; result: Promise<Decoded | Error> }[] = [];
+  const inFlight: { item: CacheItem; slot: number; stamp: Promise<string>; result: Promise<Decoded | Error> }[] = [];
+  /** the frame of an unchanged item copied from the previous cache, else a decode */
+  const frameOf = async (item: CacheItem, stamp: Promise<string>, slot: number): Promise<Decoded> => {
+    const old = previous && (await previous.frame(item.key, await stamp));
+    if (old) return reused++, old;
+    return decode(item.source, slot);
+  };
   const settle = async () => {
-    const { item, slot, result } = inFlight.shift()!;
+    const { item, slot, stamp, result } = inFlight.shift()!;
     let r = await result;
+    manifest.add(item.key, item.label, await stamp);
     // the cache itself cannot be written: stop, this is not about the file
     if (r instanceof FrameWriteError) throw r;
     if (r instanceof Error && /unknown error/i.test(r.message)) {
@@ -134,6 +188,7 @@ export async function buildCache(items: Iterable<CacheItem> | AsyncIterable<Cach
       if (r instanceof Uint32Array) stats.addCounts(r);
       else await file.put(slot, r), stats.add(r);
       slots[slot] = item;
+      stamps[slot] = await stamp;
     }
     opts.onProgress?.(slots.length, failures.length);
   };
@@ -141,7 +196,9 @@ export async function buildCache(items: Iterable<CacheItem> | AsyncIterable<Cach
   try {
     for await (const item of items as AsyncIterable<CacheItem>) {
       const slot = slots.length + inFlight.length;
-      inFlight.push({ item, slot, result: decode(item.source, slot).catch((e: Error) => e) });
+      // stamped before it is decoded: a file changed in between is seen as changed next time
+      const stamp = stampOf(item.source);
+      inFlight.push({ item, slot, stamp, result: frameOf(item, stamp, slot).catch((e: Error) => e) });
       while (inFlight.length >= concurrency) await settle();
     }
     while (inFlight.length) await settle();
@@ -150,6 +207,7 @@ export async function buildCache(items: Iterable<CacheItem> | AsyncIterable<Cach
     // nothing may still be writing into the file once this returns
     await Promise.allSettled(inFlight.map((x) => x.result));
     await file.close();
+    await previous?.close();
   }
   const kept = slots.filter((x) => x !== null);
   const { mean, std } = stats.result();
@@ -157,6 +215,7 @@ export async function buildCache(items: Iterable<CacheItem> | AsyncIterable<Cach
     version: CACHE_VERSION, resolution, channels: 3, fit, count: kept.length, frameBytes, mean, std,
     keys: kept.map((x) => x.key), labels: kept.map((x) => x.label), classNames: opts.classNames ?? [], failures, createdAt: new Date().toISOString(),
     ...(holes.length ? { holes } : {}),
+    spec: specKey(spec), stamps: slots.flatMap((x, s) => (x === null ? [] : [stamps[s]])), manifest: manifest.digest(), reused,
   };
   await rename(file.path, join(dir, PIXELS_FILE));
   await writeFile(join(dir, `${INDEX_FILE}.tmp`), JSON.stringify(index));

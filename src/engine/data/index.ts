@@ -7,7 +7,7 @@ export { candidatesOf, labeledFolder, plainFolder, csvFile, type Candidate, type
 export { walkImages, IMAGE_EXTENSIONS } from './walk';
 export { probeFile, probeBuffer, DEFAULT_MAX_PIXELS } from './probe';
 export { HealthAccumulator, healthReport, suggestResolution } from './health';
-export { buildCache, cacheDir, type CacheIndex, type CacheItem, type CacheFit, type BuildCacheOptions } from './cache';
+export { buildCache, isCacheCurrent, cacheDir, type CacheIndex, type CacheItem, type CacheFit, type BuildCacheOptions } from './cache';
 export { decodeFrame, type FrameSource, type FrameSpec } from './decode-frame';
 export { DecodePool, DecodePoolUnavailable, FrameWriteError, sharedDecodePool } from './decode-pool';
 export { DecodeCache } from './cache-reader';

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResolvedSource, RunConfig } from '../../shared/schemas/run';
 import { idxClassNames } from '../../shared/schemas/run';
-import { buildCache, cacheDir, INDEX_FILE, type CacheItem } from '../data/cache';
+import { buildCache, cacheDir, isCacheCurrent, type CacheItem } from '../data/cache';
 import { DecodeCache } from '../data/cache-reader';
 import { loadIdxDataset, idxImage } from '../data/idx';
 import { csvFile, labeledFolder, plainFolder } from '../data/sources';
@@ -108,16 +108,17 @@ function itemsOf(set: ImageSet): AsyncGenerator<CacheItem> {
 async function imagesToDecode(sets: ImageSet[], ctx: CacheContext): Promise<number> {
   let n = 0;
   for (const set of sets) {
-    if (existsSync(join(setDir(set, ctx), INDEX_FILE))) continue;
+    if (await isCacheCurrent(itemsOf(set), { dir: setDir(set, ctx), resolution: ctx.size, classNames: set.classNames ?? [] })) continue;
     for await (const _ of itemsOf(set)) n++;
   }
   return n;
 }
 
-/** Opens the cache of a set, building it first when missing. */
+/** Opens the cache of a set, building it first when missing or when its folder changed. */
 async function cacheOf(set: ImageSet, ctx: CacheContext): Promise<DecodeCache> {
   const dir = setDir(set, ctx);
-  if (!existsSync(join(dir, INDEX_FILE))) {
+  // rebuilt when the folder changed (files added, removed or modified): unchanged frames are copied, not decoded
+  if (!(await isCacheCurrent(itemsOf(set), { dir, resolution: ctx.size, classNames: set.classNames ?? [] }))) {
     const what = set.src.kind === 'idx' ? set.src.idx.images : set.src.path;
     ctx.onLog(`decoding ${what} at ${ctx.size}px into the cache`);
     const before = ctx.done;
