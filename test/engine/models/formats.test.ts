@@ -62,14 +62,14 @@ describe('safetensors', () => {
   const good = writeSafetensors(new Map([['w', { shape: [2, 2], data: Float32Array.from([1, 2, 3, 4]) }]]));
   const fuzz: [string, Uint8Array, RegExp][] = [
     ['empty', new Uint8Array(0), /shorter than the 8-byte header length/],
-    ['truncated data', good.subarray(0, good.length - 3), /outside the .* data bytes \(truncated/],
-    ['header length beyond file', safetensorsBytes({}, new Uint8Array(0), 1000n), /goes beyond the end of the file/],
-    ['huge header length', safetensorsBytes({}, new Uint8Array(0), 2n ** 63n), /larger than the 100 MB limit/],
+    ['truncated data', good.subarray(0, good.length - 3), /data_offsets lie outside the file's data \(truncated/],
+    ['header length beyond file', safetensorsBytes({}, new Uint8Array(0), 1000n), /not a safetensors file: its header length is not plausible/],
+    ['huge header length', safetensorsBytes({}, new Uint8Array(0), 2n ** 63n), /header length is not plausible \(expected a JSON header of at most 100 MB/],
     ['negative shape', safetensorsBytes({ w: { dtype: 'F32', shape: [-1, 4], data_offsets: [0, 0] } }), /negative or non-integer dimension/],
     ['overflowing shape', safetensorsBytes({ w: { dtype: 'F32', shape: [2 ** 40, 2 ** 40], data_offsets: [0, 0] } }), /too large/],
     ['fractional shape', safetensorsBytes({ w: { dtype: 'F32', shape: [1.5], data_offsets: [0, 4] } }, new Uint8Array(4)), /non-integer/],
-    ['wrong dtype', safetensorsBytes({ w: { dtype: 'C64', shape: [1], data_offsets: [0, 8] } }, new Uint8Array(8)), /unsupported dtype "C64"/],
-    ['size mismatch', safetensorsBytes({ w: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, new Uint8Array(8)), /8 bytes do not hold shape \[3\]/],
+    ['wrong dtype', safetensorsBytes({ w: { dtype: 'C64', shape: [1], data_offsets: [0, 8] } }, new Uint8Array(8)), /unsupported dtype \(expected one of F32/],
+    ['size mismatch', safetensorsBytes({ w: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, new Uint8Array(8)), /data size does not match its shape and dtype/],
     ['bad offsets', safetensorsBytes({ w: { dtype: 'F32', shape: [1], data_offsets: [8, 4] } }, new Uint8Array(8)), /outside/],
     ['offsets not a pair', safetensorsBytes({ w: { dtype: 'F32', shape: [1], data_offsets: 'x' } }), /data_offsets must be two/],
     ['not JSON', (() => { const b = safetensorsBytes({ w: 1 }); b[8] = 0x7b; b[9] = 0x7b; return b; })(), /not valid JSON/],
@@ -144,7 +144,7 @@ b = np.load(d + '/ours.npy'); assert b.shape == (2, 2) and b.dtype == np.float32
   it('fuzz: bad npy and npz files give clear errors', () => {
     const good = writeNpy(Float32Array.from([1, 2, 3, 4]), [4]);
     expect(() => readNpy(good.subarray(0, good.length - 4), 'x.npy')).toThrow(/x\.npy: \.npy data is truncated/);
-    expect(() => readNpy(new Uint8Array([1, 2, 3]), 'x.npy')).toThrow(/missing \\x93NUMPY magic/);
+    expect(() => readNpy(new Uint8Array([1, 2, 3]), 'x.npy')).toThrow(/expected it to start with the \\x93NUMPY magic/);
     const obj = new TextDecoder('latin1').decode(good).replace("'<f4'", "'|O8'");
     expect(() => readNpy(Uint8Array.from(obj, (c) => c.charCodeAt(0)), 'o.npy')).toThrow(/object arrays are never loaded|not supported/);
     const neg = new TextDecoder('latin1').decode(good).replace('(4,)', '(-4,)');

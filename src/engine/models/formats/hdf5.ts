@@ -6,7 +6,7 @@
  * Chunked (compressed) datasets and dense link storage are refused with a clear message.
  * Every read is bounds-checked, so a damaged file gives an error, never a crash.
  */
-import { WeightFileError, checkedSize, decodeElements, type ElementType, type RawTensors } from './raw';
+import { WeightFileError, checkedSize, decodeElements, shownName, type ElementType, type RawTensors } from './raw';
 
 const SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -17,11 +17,12 @@ class Reader {
   constructor(readonly bytes: Uint8Array, readonly file: string) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
+  /** Refuses the file; `reason` says what was expected, never offsets, versions or sizes read from it. */
   fail(reason: string): never {
     throw new WeightFileError(this.file, `HDF5: ${reason}`);
   }
   check(pos: number, n: number): void {
-    if (!Number.isSafeInteger(pos) || pos < 0 || n < 0 || pos + n > this.bytes.length) this.fail(`read of ${n} bytes at ${pos} goes beyond the end of the file (truncated?)`);
+    if (!Number.isSafeInteger(pos) || pos < 0 || n < 0 || pos + n > this.bytes.length) this.fail('a structure points beyond the end of the file (truncated or corrupt?)');
   }
   u8(pos: number): number { this.check(pos, 1); return this.view.getUint8(pos); }
   u16(pos: number): number { this.check(pos, 2); return this.view.getUint16(pos, true); }
@@ -44,7 +45,7 @@ class Reader {
   cstring(pos: number): string {
     let end = pos;
     while (end < this.bytes.length && this.bytes[end] !== 0) end++;
-    if (end >= this.bytes.length) this.fail(`unterminated name at ${pos}`);
+    if (end >= this.bytes.length) this.fail('a name runs to the end of the file (expected a zero-terminated name)');
     return new TextDecoder('utf-8').decode(this.bytes.subarray(pos, end));
   }
 }
@@ -59,7 +60,7 @@ function readMessages(r: Reader, address: number, depth = 0): Message[] {
   const blocks: { pos: number; end: number; v2: boolean }[] = [];
   if (r.ascii(address, 4) === 'OHDR') {
     const version = r.u8(address + 4);
-    if (version !== 2) r.fail(`object header version ${version} at ${address} is not supported`);
+    if (version !== 2) r.fail('an object header version is not supported (expected version 1 or 2)');
     const flags = r.u8(address + 5);
     let pos = address + 6;
     if (flags & 0x20) pos += 16;
@@ -84,7 +85,7 @@ function readMessages(r: Reader, address: number, depth = 0): Message[] {
           const cont = r.addr(p);
           const clen = r.len(p + r.offsetSize);
           if (cont !== undefined) {
-            if (r.ascii(cont, 4) !== 'OCHK') r.fail(`continuation block at ${cont} has no OCHK signature`);
+            if (r.ascii(cont, 4) !== 'OCHK') r.fail('an object header continuation block has no OCHK signature (corrupt file?)');
             blocks.push({ pos: cont + 4, end: cont + clen - 4, v2: true });
           }
         } else if (type !== 0) msgs.push({ type, pos: p, size });
@@ -94,7 +95,7 @@ function readMessages(r: Reader, address: number, depth = 0): Message[] {
     return msgs;
   }
   const version = r.u8(address);
-  if (version !== 1) r.fail(`object header version ${version} at ${address} is not supported`);
+  if (version !== 1) r.fail('an object header version is not supported (expected version 1 or 2)');
   const count = r.u16(address + 2);
   const size = r.u32(address + 8);
   blocks.push({ pos: address + 16, end: address + 16 + size, v2: false });
@@ -122,7 +123,7 @@ function readMessages(r: Reader, address: number, depth = 0): Message[] {
 function parseDataspace(r: Reader, m: Message): number[] {
   const version = r.u8(m.pos);
   const rank = r.u8(m.pos + 1);
-  if (rank > 32) r.fail(`dataspace rank ${rank} is not plausible`);
+  if (rank > 32) r.fail('a dataspace rank is not plausible (expected at most 32 dimensions)');
   const start = version === 1 ? m.pos + 8 : m.pos + 4;
   if (version === 2 && r.u8(m.pos + 3) === 2) return []; // null dataspace
   return Array.from({ length: rank }, (_, i) => r.len(start + i * r.lengthSize));
@@ -154,7 +155,7 @@ function parseLayout(r: Reader, m: Message): DatasetInfo['layout'] {
       const a = r.addr(m.pos + 2);
       return { kind: 'contiguous', pos: a ?? -1, size: r.len(m.pos + 2 + r.offsetSize) };
     }
-    return { kind: 'other', name: cls === 2 ? 'chunked' : `layout class ${cls}` };
+    return { kind: 'other', name: cls === 2 ? 'chunked' : 'stored in an unsupported layout' };
   }
   if (version === 1 || version === 2) {
     const rank = r.u8(m.pos + 1);
@@ -166,18 +167,18 @@ function parseLayout(r: Reader, m: Message): DatasetInfo['layout'] {
     }
     return { kind: 'other', name: 'chunked' };
   }
-  return { kind: 'other', name: `layout message version ${version}` };
+  return { kind: 'other', name: 'stored with an unsupported layout message version' };
 }
 
 /** Children of a group: from a symbol table (B-tree v1 + local heap). */
 function symbolTableChildren(r: Reader, btree: number, heap: number, out: [string, number][], depth = 0, seen = new Set<number>()): void {
   if (depth > 32) r.fail('group B-tree too deep');
-  if (seen.has(btree)) r.fail(`group B-tree node ${btree} is referenced twice (corrupt file)`);
+  if (seen.has(btree)) r.fail('a group B-tree node is referenced twice (corrupt file)');
   seen.add(btree);
-  if (r.ascii(heap, 4) !== 'HEAP') r.fail(`local heap at ${heap} has no HEAP signature`);
+  if (r.ascii(heap, 4) !== 'HEAP') r.fail('a local heap has no HEAP signature (corrupt file?)');
   const heapData = r.addr(heap + 8 + 2 * r.lengthSize);
   if (heapData === undefined) r.fail('local heap has no data segment');
-  if (r.ascii(btree, 4) !== 'TREE') r.fail(`group B-tree node at ${btree} has no TREE signature`);
+  if (r.ascii(btree, 4) !== 'TREE') r.fail('a group B-tree node has no TREE signature (corrupt file?)');
   const level = r.u8(btree + 5);
   const entries = r.u16(btree + 6);
   let p = btree + 8 + 2 * r.offsetSize + r.lengthSize; // after first key
@@ -189,7 +190,7 @@ function symbolTableChildren(r: Reader, btree: number, heap: number, out: [strin
       symbolTableChildren(r, child, heap, out, depth + 1, seen);
       continue;
     }
-    if (r.ascii(child, 4) !== 'SNOD') r.fail(`symbol table node at ${child} has no SNOD signature`);
+    if (r.ascii(child, 4) !== 'SNOD') r.fail('a symbol table node has no SNOD signature (corrupt file?)');
     const n = r.u16(child + 6);
     const entrySize = 2 * r.offsetSize + 24;
     for (let k = 0; k < n; k++) {
@@ -226,7 +227,7 @@ export function readHdf5(whole: Uint8Array, file = 'weights.h5'): RawTensors {
   for (let at = 0; at + 8 <= whole.length && at <= 1 << 20; at = at === 0 ? 512 : at * 2) {
     if (SIGNATURE.every((b, i) => whole[at + i] === b)) { start = at; break; }
   }
-  if (start < 0) throw new WeightFileError(file, 'not an HDF5 file (no signature)');
+  if (start < 0) throw new WeightFileError(file, 'not an HDF5 file (expected the HDF5 signature at the start or at a power of two from 512 bytes)');
   // addresses are relative to the superblock (after any user block)
   const bytes = whole.subarray(start);
   const r: Reader = new Reader(bytes, file);
@@ -236,16 +237,16 @@ export function readHdf5(whole: Uint8Array, file = 'weights.h5'): RawTensors {
   if (version === 0 || version === 1) {
     r.offsetSize = r.u8(base + 13);
     r.lengthSize = r.u8(base + 14);
-    if (![2, 4, 8].includes(r.offsetSize) || ![2, 4, 8].includes(r.lengthSize)) r.fail('bad offset/length sizes in superblock');
+    if (![2, 4, 8].includes(r.offsetSize) || ![2, 4, 8].includes(r.lengthSize)) r.fail('the superblock has implausible offset or length sizes (expected 2, 4 or 8 bytes)');
     const afterK = base + 24 + (version === 1 ? 4 : 0);
     const rootEntry = afterK + 4 * r.offsetSize;
     rootHeader = r.addr(rootEntry + r.offsetSize);
   } else if (version === 2 || version === 3) {
     r.offsetSize = r.u8(base + 9);
     r.lengthSize = r.u8(base + 10);
-    if (![2, 4, 8].includes(r.offsetSize) || ![2, 4, 8].includes(r.lengthSize)) r.fail('bad offset/length sizes in superblock');
+    if (![2, 4, 8].includes(r.offsetSize) || ![2, 4, 8].includes(r.lengthSize)) r.fail('the superblock has implausible offset or length sizes (expected 2, 4 or 8 bytes)');
     rootHeader = r.addr(base + 12 + 3 * r.offsetSize);
-  } else r.fail(`superblock version ${version} is not supported`);
+  } else r.fail('the superblock version is not supported (expected version 0 to 3)');
   if (rootHeader === undefined) return r.fail('no root group');
   const root: number = rootHeader;
 
@@ -263,7 +264,7 @@ export function readHdf5(whole: Uint8Array, file = 'weights.h5'): RawTensors {
       else if (m.type === 0x02) {
         const flags = r.u8(m.pos + 1);
         const heapAddr = r.addr(m.pos + 2 + (flags & 1 ? 8 : 0));
-        if (heapAddr !== undefined) r.fail(`group "${path || '/'}" stores its links in a fractal heap (dense storage), which this reader does not support`);
+        if (heapAddr !== undefined) r.fail(`group ${path ? shownName(path) : '"/"'} stores its links in a fractal heap (dense storage), which this reader does not support`);
       } else if (m.type === 0x01) info.shape = parseDataspace(r, m);
       else if (m.type === 0x03) info.type = parseDatatype(r, m);
       else if (m.type === 0x08) info.layout = parseLayout(r, m);
@@ -273,14 +274,14 @@ export function readHdf5(whole: Uint8Array, file = 'weights.h5'): RawTensors {
       const key = path;
       const l = info.layout;
       if (info.filtered || l.kind === 'other') {
-        throw new WeightFileError(file, `HDF5: dataset "${key}" is ${l.kind === 'other' ? l.name : 'compressed'}; re-save the weights without compression (h5py: chunks=None, compression=None)`);
+        throw new WeightFileError(file, `HDF5: dataset ${shownName(key)} is ${l.kind === 'other' ? l.name : 'compressed'}; re-save the weights without compression (h5py: chunks=None, compression=None)`);
       }
-      if (out.has(key)) r.fail(`dataset "${key}" appears twice`);
+      if (out.has(key)) r.fail(`dataset ${shownName(key)} appears twice (expected each dataset once)`);
       const count = checkedSize(info.shape, file, key);
       const width = { f32: 4, f64: 8, f16: 2, bf16: 2, i64: 8, i32: 4, i16: 2, i8: 1, u8: 1, bool: 1 }[info.type.el];
-      if (l.pos < 0) r.fail(`dataset "${key}" has no stored data`);
+      if (l.pos < 0) r.fail(`dataset ${shownName(key)} has no stored data`);
       {
-        if (l.size >= 0 && l.size < count * width) r.fail(`dataset "${key}" holds ${l.size} bytes, its shape needs ${count * width}`);
+        if (l.size >= 0 && l.size < count * width) r.fail(`dataset ${shownName(key)} holds fewer bytes than its shape and type need`);
         r.check(l.pos, count * width);
         out.set(key, { shape: info.shape, dtype: info.type.name, data: decodeElements(bytes, l.pos, count, info.type.el, info.type.littleEndian) });
       }

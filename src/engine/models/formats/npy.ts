@@ -4,7 +4,7 @@
  * would unpickle) are refused.
  */
 import { unzipSync } from 'fflate';
-import { ELEMENT_BYTES, WeightFileError, checkedSize, decodeElements, transpose, type ElementType, type RawTensor, type RawTensors } from './raw';
+import { ELEMENT_BYTES, WeightFileError, checkedSize, decodeElements, shownName, transpose, type ElementType, type RawTensor, type RawTensors } from './raw';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
@@ -14,7 +14,7 @@ const DESCR: Record<string, ElementType> = {
 
 /** Parses one .npy file into float32 (row-major; Fortran order is refused). */
 export function readNpy(bytes: Uint8Array, file = 'array.npy'): RawTensor {
-  if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) throw new WeightFileError(file, 'not a .npy file (missing \\x93NUMPY magic)');
+  if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) throw new WeightFileError(file, 'not a .npy file (expected it to start with the \\x93NUMPY magic)');
   const major = bytes[6];
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let headerLen: number;
@@ -23,25 +23,25 @@ export function readNpy(bytes: Uint8Array, file = 'array.npy'): RawTensor {
     headerLen = view.getUint16(8, true);
     start = 10;
   } else if (major === 2 || major === 3) {
-    if (bytes.length < 12) throw new WeightFileError(file, '.npy file truncated in its header');
+    if (bytes.length < 12) throw new WeightFileError(file, '.npy file is truncated in its header (expected a complete header)');
     headerLen = view.getUint32(8, true);
     start = 12;
-  } else throw new WeightFileError(file, `.npy format version ${major} is not supported`);
-  if (start + headerLen > bytes.length) throw new WeightFileError(file, `.npy header length ${headerLen} goes beyond the end of the file`);
+  } else throw new WeightFileError(file, '.npy format version is not supported (expected version 1, 2 or 3)');
+  if (start + headerLen > bytes.length) throw new WeightFileError(file, '.npy header length goes beyond the end of the file (truncated, or not a .npy file)');
   const header = new TextDecoder('latin1').decode(bytes.subarray(start, start + headerLen));
   const descr = /'descr':\s*'([<>|=])([a-zA-Z]\d+)'/.exec(header);
   const fortran = /'fortran_order':\s*(True|False)/.exec(header);
   const shapeMatch = /'shape':\s*\(([^)]*)\)/.exec(header);
-  if (!descr || !fortran || !shapeMatch) throw new WeightFileError(file, `.npy header is malformed: ${header.trim().slice(0, 120)}`);
+  if (!descr || !fortran || !shapeMatch) throw new WeightFileError(file, ".npy header is malformed (expected a dict with 'descr', 'fortran_order' and 'shape')");
   const type = DESCR[descr[2]];
-  if (!type) throw new WeightFileError(file, `.npy dtype "${descr[1]}${descr[2]}" is not supported (object arrays are never loaded)`);
+  if (!type) throw new WeightFileError(file, `.npy dtype is not supported (expected one of ${Object.keys(DESCR).join(', ')}; object arrays are never loaded)`);
   const dims = shapeMatch[1].split(',').map((s) => s.trim()).filter((s) => s.length > 0);
-  if (dims.some((d) => !/^\d+L?$/.test(d))) throw new WeightFileError(file, `.npy shape (${shapeMatch[1]}) is not a tuple of non-negative integers`);
+  if (dims.some((d) => !/^\d+L?$/.test(d))) throw new WeightFileError(file, '.npy shape is not a tuple of non-negative integers');
   const shape = dims.map((d) => Number.parseInt(d, 10));
   const count = checkedSize(shape, file, 'array');
   const dataStart = start + headerLen;
   if (dataStart + count * ELEMENT_BYTES[type] > bytes.length) {
-    throw new WeightFileError(file, `.npy data is truncated: shape (${shape.join(', ')}) needs ${count * ELEMENT_BYTES[type]} bytes, file has ${bytes.length - dataStart}`);
+    throw new WeightFileError(file, '.npy data is truncated (the file holds fewer bytes than its shape and dtype need)');
   }
   let data = decodeElements(bytes, dataStart, count, type, descr[1] !== '>');
   if (fortran[1] === 'True' && shape.length > 1) {
@@ -73,15 +73,16 @@ export function readNpz(bytes: Uint8Array, file = 'weights.npz'): RawTensors {
   let members: Record<string, Uint8Array>;
   try {
     members = unzipSync(bytes);
-  } catch (e) {
-    throw new WeightFileError(file, `not a readable .npz (zip) archive: ${(e as Error).message}`);
+  } catch {
+    // the unzipper's message can carry values read from the file: say what was expected instead
+    throw new WeightFileError(file, 'not a readable .npz archive (expected an uncompressed or deflated zip of .npy files)');
   }
   const out: RawTensors = new Map();
   for (const [name, data] of Object.entries(members)) {
     if (!name.endsWith('.npy')) continue;
     const key = name.slice(0, -4);
-    if (out.has(key)) throw new WeightFileError(file, `array "${key}" appears twice in the archive`);
-    out.set(key, readNpy(data, `${file}:${name}`));
+    if (out.has(key)) throw new WeightFileError(file, `array ${shownName(key)} appears twice in the archive (expected each array once)`);
+    out.set(key, readNpy(data, `${file}:${shownName(name).replace(/^"|"$/g, '')}`));
   }
   if (out.size === 0) throw new WeightFileError(file, '.npz archive holds no .npy arrays');
   return out;

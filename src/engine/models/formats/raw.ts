@@ -14,7 +14,12 @@ export interface RawTensor {
 /** Ordered name → tensor map, as read from a file. */
 export type RawTensors = Map<string, RawTensor>;
 
-/** An error about a weight file, naming the file and what is wrong. */
+/**
+ * An error about a weight file, naming the file and what is wrong. The reason says what the
+ * format expects, never the bytes or numbers found in the file (a wrong file can be anything,
+ * /etc/shadow included): only tensor names from a header that parsed as the format, through
+ * `shownName`, are quoted.
+ */
 export class WeightFileError extends Error {
   constructor(file: string, reason: string) {
     super(`${file}: ${reason}`);
@@ -22,16 +27,21 @@ export class WeightFileError extends Error {
   }
 }
 
+/** A tensor or member name for a message: quoted when it looks like a weight name, else a neutral stand-in. */
+export function shownName(name: unknown): string {
+  return typeof name === 'string' && /^[\w.\/:\-\[\]#@]{1,200}$/.test(name) ? JSON.stringify(name) : '(a name with unusual characters)';
+}
+
 /** Checks a shape is a list of non-negative safe integers with a bounded product; returns the element count. */
 export function checkedSize(shape: unknown, file: string, key: string): number {
-  if (!Array.isArray(shape)) throw new WeightFileError(file, `tensor "${key}": shape is not a list`);
+  if (!Array.isArray(shape)) throw new WeightFileError(file, `tensor ${shownName(key)}: its shape must be a list of non-negative integers`);
   let n = 1;
   for (const d of shape) {
     if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0) {
-      throw new WeightFileError(file, `tensor "${key}": shape ${JSON.stringify(shape)} has a negative or non-integer dimension`);
+      throw new WeightFileError(file, `tensor ${shownName(key)}: its shape has a negative or non-integer dimension (expected non-negative integers)`);
     }
     n *= d;
-    if (n > 2 ** 31) throw new WeightFileError(file, `tensor "${key}": shape ${JSON.stringify(shape)} is too large (over 2^31 elements)`);
+    if (n > 2 ** 31) throw new WeightFileError(file, `tensor ${shownName(key)}: its shape is too large (at most 2^31 elements)`);
   }
   return n;
 }

@@ -4,7 +4,7 @@
  * little-endian data. Reading validates everything a hostile file could get wrong; it never
  * executes anything (unlike pickled .pt files).
  */
-import { ELEMENT_BYTES, WeightFileError, checkedSize, decodeElements, type ElementType, type RawTensors } from './raw';
+import { ELEMENT_BYTES, WeightFileError, checkedSize, decodeElements, shownName, type ElementType, type RawTensors } from './raw';
 
 const DTYPES: Record<string, ElementType> = {
   F32: 'f32', F64: 'f64', F16: 'f16', BF16: 'bf16', I64: 'i64', I32: 'i32', I16: 'i16', I8: 'i8', U8: 'u8', BOOL: 'bool',
@@ -20,27 +20,28 @@ export interface SafetensorsContent {
 }
 
 function parseHeader(bytes: Uint8Array, file: string): { header: Record<string, unknown>; dataStart: number } {
-  if (bytes.length < 8) throw new WeightFileError(file, `not a safetensors file: ${bytes.length} bytes is shorter than the 8-byte header length`);
+  if (bytes.length < 8) throw new WeightFileError(file, 'not a safetensors file: it is shorter than the 8-byte header length a safetensors file starts with');
   const len = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
-  if (len > BigInt(MAX_HEADER)) throw new WeightFileError(file, `safetensors header length ${len} is larger than the 100 MB limit`);
-  if (Number(len) + 8 > bytes.length) {
-    throw new WeightFileError(file, `safetensors header length ${len} goes beyond the end of the file (${bytes.length} bytes): truncated or not safetensors`);
+  // the value read is not shown: on a file that is not safetensors it is 8 bytes of its content
+  if (len > BigInt(MAX_HEADER) || Number(len) + 8 > bytes.length) {
+    throw new WeightFileError(file, 'not a safetensors file: its header length is not plausible (expected a JSON header of at most 100 MB inside the file; truncated or another format)');
   }
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + Number(len)));
   } catch {
-    throw new WeightFileError(file, 'safetensors header is not valid UTF-8');
+    throw new WeightFileError(file, 'not a safetensors file: its header is not valid UTF-8 (expected a JSON header)');
   }
   let header: unknown;
   try {
     header = JSON.parse(text);
-  } catch (e) {
-    throw new WeightFileError(file, `safetensors header is not valid JSON (${(e as Error).message})`);
+  } catch {
+    // the parser's message quotes the text: say what was expected instead
+    throw new WeightFileError(file, 'not a safetensors file: its header is not valid JSON (expected a JSON object of tensors)');
   }
-  if (!header || typeof header !== 'object' || Array.isArray(header)) throw new WeightFileError(file, 'safetensors header is not a JSON object');
+  if (!header || typeof header !== 'object' || Array.isArray(header)) throw new WeightFileError(file, 'not a safetensors file: its header is not a JSON object (expected an object of tensors)');
   const dup = findDuplicateTopLevelKey(text);
-  if (dup) throw new WeightFileError(file, `safetensors header has the key "${dup}" twice`);
+  if (dup) throw new WeightFileError(file, `safetensors header has the key ${shownName(dup)} twice (expected each tensor once)`);
   return { header: header as Record<string, unknown>, dataStart: 8 + Number(len) };
 }
 
@@ -85,20 +86,20 @@ export function readSafetensors(bytes: Uint8Array, file = 'weights.safetensors')
       if (entry && typeof entry === 'object' && !Array.isArray(entry)) metadata = Object.fromEntries(Object.entries(entry).map(([k, v]) => [k, String(v)]));
       continue;
     }
-    if (!entry || typeof entry !== 'object') throw new WeightFileError(file, `tensor "${key}": header entry is not an object`);
+    if (!entry || typeof entry !== 'object') throw new WeightFileError(file, `tensor ${shownName(key)}: its header entry must be an object with dtype, shape and data_offsets`);
     const { dtype, shape, data_offsets: offsets } = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     const type = typeof dtype === 'string' ? DTYPES[dtype] : undefined;
-    if (!type) throw new WeightFileError(file, `tensor "${key}": unsupported dtype ${JSON.stringify(dtype)} (expected one of ${Object.keys(DTYPES).join(', ')})`);
+    if (!type) throw new WeightFileError(file, `tensor ${shownName(key)}: unsupported dtype (expected one of ${Object.keys(DTYPES).join(', ')})`);
     const count = checkedSize(shape, file, key);
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0)) {
-      throw new WeightFileError(file, `tensor "${key}": data_offsets must be two non-negative integers`);
+      throw new WeightFileError(file, `tensor ${shownName(key)}: data_offsets must be two non-negative integers`);
     }
     const [begin, end] = offsets as [number, number];
     if (end < begin || end > dataLen) {
-      throw new WeightFileError(file, `tensor "${key}": data [${begin}, ${end}) lies outside the ${dataLen} data bytes (truncated file?)`);
+      throw new WeightFileError(file, `tensor ${shownName(key)}: its data_offsets lie outside the file's data (truncated file?)`);
     }
     if (end - begin !== count * ELEMENT_BYTES[type]) {
-      throw new WeightFileError(file, `tensor "${key}": ${end - begin} bytes do not hold shape ${JSON.stringify(shape)} of ${dtype}`);
+      throw new WeightFileError(file, `tensor ${shownName(key)}: its data size does not match its shape and dtype`);
     }
     tensors.set(key, { shape: [...(shape as number[])], dtype: dtype as string, data: decodeElements(bytes, dataStart + begin, count, type) });
   }

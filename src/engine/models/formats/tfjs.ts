@@ -3,8 +3,8 @@
  * float16 and uint8/uint16 affine-quantised weights) into raw tensors, layout HWIO.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve, sep } from 'node:path';
-import { WeightFileError, checkedSize, decodeElements, halfToFloat, type RawTensors } from './raw';
+import { dirname, resolve, sep } from 'node:path';
+import { WeightFileError, checkedSize, decodeElements, halfToFloat, shownName, type RawTensors } from './raw';
 
 interface ManifestWeight {
   name: string;
@@ -18,21 +18,23 @@ export function readTfjsModel(path: string): { tensors: RawTensors; metadata: Re
   let json: { format?: string; weightsManifest?: { paths: string[]; weights: ManifestWeight[] }[] };
   try {
     json = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (e) {
-    throw new WeightFileError(path, `not a readable TensorFlow.js model.json (${(e as Error).message})`);
+  } catch {
+    // the parser's message quotes the file's text: say what was expected instead
+    throw new WeightFileError(path, 'not a readable TensorFlow.js model.json (expected a JSON file with a weightsManifest)');
   }
-  if (!json || !Array.isArray(json.weightsManifest)) throw new WeightFileError(path, 'model.json has no weightsManifest');
+  if (!json || !Array.isArray(json.weightsManifest)) throw new WeightFileError(path, 'not a TensorFlow.js model.json: it has no weightsManifest list');
   const tensors: RawTensors = new Map();
   const root = resolve(dirname(path));
   for (const group of json.weightsManifest) {
-    if (!Array.isArray(group.paths) || !Array.isArray(group.weights)) throw new WeightFileError(path, 'weightsManifest group needs paths and weights');
-    const parts = group.paths.map((p) => {
+    if (!Array.isArray(group.paths) || !Array.isArray(group.weights)) throw new WeightFileError(path, 'a weightsManifest group needs a list of paths and a list of weights');
+    const parts = group.paths.map((p: unknown) => {
+      if (typeof p !== 'string') throw new WeightFileError(path, 'a shard path in the weightsManifest is not a string');
       const full = resolve(root, p);
-      if (!full.startsWith(root + sep)) throw new WeightFileError(path, `shard path "${p}" leaves the model folder`);
+      if (!full.startsWith(root + sep)) throw new WeightFileError(path, `shard path ${shownName(p)} leaves the model folder (expected a file beside model.json)`);
       try {
         return new Uint8Array(readFileSync(full));
       } catch {
-        throw new WeightFileError(path, `shard "${p}" is missing (expected at ${join(root, p)})`);
+        throw new WeightFileError(path, `shard ${shownName(p)} is missing (expected beside model.json in ${root})`);
       }
     });
     const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
@@ -41,13 +43,13 @@ export function readTfjsModel(path: string): { tensors: RawTensors; metadata: Re
     let offset = 0;
     for (const w of group.weights) {
       if (!w || typeof w.name !== 'string') throw new WeightFileError(path, 'a manifest weight has no name');
-      if (tensors.has(w.name)) throw new WeightFileError(path, `weight "${w.name}" appears twice in the manifest`);
+      if (tensors.has(w.name)) throw new WeightFileError(path, `weight ${shownName(w.name)} appears twice in the manifest (expected each weight once)`);
       const count = checkedSize(w.shape, path, w.name);
       const q = w.quantization;
       const type = q ? q.dtype : w.dtype;
       const width = type === 'float32' || type === 'int32' ? 4 : type === 'float16' || type === 'uint16' ? 2 : type === 'uint8' ? 1 : 0;
-      if (!width || (w.dtype !== 'float32' && w.dtype !== 'int32')) throw new WeightFileError(path, `weight "${w.name}": unsupported dtype ${w.dtype}${q ? ` quantised as ${q.dtype}` : ''}`);
-      if (offset + count * width > bytes.length) throw new WeightFileError(path, `weight "${w.name}" goes beyond the end of the shards (truncated?)`);
+      if (!width || (w.dtype !== 'float32' && w.dtype !== 'int32')) throw new WeightFileError(path, `weight ${shownName(w.name)}: unsupported dtype (expected float32 or int32, optionally quantised as uint8, uint16 or float16)`);
+      if (offset + count * width > bytes.length) throw new WeightFileError(path, `weight ${shownName(w.name)} goes beyond the end of the shards (truncated?)`);
       let data: Float32Array;
       if (type === 'float32') data = decodeElements(bytes, offset, count, 'f32');
       else if (type === 'int32') data = decodeElements(bytes, offset, count, 'i32');
