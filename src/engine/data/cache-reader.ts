@@ -36,7 +36,7 @@ export class DecodeCache {
     const slots = index.count + holes.length;
     if (size !== slots * index.frameBytes) {
       closeSync(fd);
-      throw new Error(`${pixelsPath}: size ${size} does not match the index (${slots} frame slots of ${index.frameBytes} bytes); rebuild the cache`);
+      throw new Error(`${pixelsPath}: its size does not match the index (expected ${slots} frame slots of ${index.frameBytes} bytes); rebuild the cache`);
     }
     if (size <= inMemoryLimit) {
       this.all = readFileSync(pixelsPath);
@@ -50,10 +50,10 @@ export class DecodeCache {
     const indexPath = join(dir, INDEX_FILE);
     try {
       index = JSON.parse(readFileSync(indexPath, 'utf8')) as CacheIndex;
-    } catch (e) {
-      throw new Error(`${indexPath}: cannot read the cache index (${(e as Error).message})`);
+    } catch {
+      throw new Error(`${indexPath}: cannot read the cache index (missing or not JSON); rebuild the cache`);
     }
-    if (index.version !== CACHE_VERSION) throw new Error(`${indexPath}: cache version ${index.version}, expected ${CACHE_VERSION}; rebuild the cache`);
+    if (!index || index.version !== CACHE_VERSION) throw new Error(`${indexPath}: not a cache index of this Attune (expected version ${CACHE_VERSION}); rebuild the cache`);
     return new DecodeCache(index, join(dir, PIXELS_FILE), inMemoryLimit);
   }
 

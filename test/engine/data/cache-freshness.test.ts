@@ -4,7 +4,7 @@
  * is seen as stale, rebuilt, and its pixels match the folder; unchanged frames are copied.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdir, mkdtemp, rm, stat, unlink, utimes } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -110,4 +110,21 @@ describe('decode cache freshness', () => {
     expect(await isCacheCurrent(items, { dir: join(root, 'nowhere'), resolution: RES })).toBe(false);
     expect(await isCacheCurrent(items.map((i) => ({ ...i, label: 0 })), { dir: cache, resolution: RES })).toBe(false);
   }, 60_000);
+
+  it('treats a damaged index as stale and, opened directly, names it without quoting it', async () => {
+    const broken = join(root, 'broken');
+    await mkdir(broken, { recursive: true });
+    await writeFile(join(broken, 'index.json'), 'ZQXMARKER not json');
+    expect(await isCacheCurrent(await itemsOf(), { dir: broken, resolution: RES })).toBe(false);
+    expect(() => DecodeCache.open(broken)).toThrow(/index\.json: cannot read the cache index \(missing or not JSON\); rebuild the cache$/);
+    await writeFile(join(broken, 'index.json'), JSON.stringify({ version: 31337 }));
+    expect(() => DecodeCache.open(broken)).toThrow(/not a cache index of this Attune \(expected version 1\)/);
+    let message = '';
+    try {
+      DecodeCache.open(broken);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).not.toContain('31337');
+  });
 });
