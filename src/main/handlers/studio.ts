@@ -74,6 +74,7 @@ export function studioHandlers(ctx: AppContext): DomainHandlers<typeof studioReq
       if (!chosen) {
         throw new AppError('not_found', checkpointPath ? `${checkpointPath} is not a checkpoint of run ${runId}` : `run "${run.name}" has no fine-tuned checkpoint yet: export works once its fine-tune stage has written one`);
       }
+      ctx.runs.assertCheckpointIntact(project, runId, chosen.path); // a changed or missing file is refused, never exported
       const slug = run.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'model';
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
       const outDir = join(ctx.projects.get(project).folder, 'exports', `${slug}-s${chosen.stageIdx}-${chosen.step}-${stamp}`);

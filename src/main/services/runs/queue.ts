@@ -6,6 +6,7 @@
  * integrity.ts).
  */
 import { join } from 'node:path';
+import { AppError } from '../../../shared/errors';
 import type { EngineHost } from '../../engine-host';
 import type { ProjectService } from '../projects';
 import type { ProjectStore } from '../../store/project-store';
@@ -125,8 +126,10 @@ export class RunQueue {
     try {
       lease.acquire();
     } catch (e) {
-      persister.log('error', (e as Error).message);
-      this.setStatus(project, runId, 'running', null); // another live process runs it (enqueue had said 'queued')
+      const message = (e as Error).message;
+      persister.log('error', message);
+      if (e instanceof AppError) this.setStatus(project, runId, 'running', null); // another live process runs it (enqueue had said 'queued')
+      else this.setStatus(project, runId, 'failed', `the lease of run ${runId} could not be taken: ${message}`);
       return;
     }
     try {

@@ -19,7 +19,7 @@ import { RunQueue } from './queue';
 import type { Emit } from './persist';
 import type { RecipeIssue } from './issues';
 import { assertNotHeldElsewhere, interruptDeadRuns } from './lease';
-import { assertResumable } from './integrity';
+import { assertCheckpointIntact, assertResumable } from './integrity';
 
 const TERMINAL: RunStatus[] = ['completed', 'failed', 'cancelled', 'paused', 'interrupted', 'damaged'];
 
@@ -217,6 +217,14 @@ export class RunService {
     assertResumable(store, runId, !!opts.restartStage);
     this.queue.enqueue(store.folder, runId, { restartStage: opts.restartStage });
     return this.summarize(store.folder, this.row(project, runId));
+  }
+
+  /** Before an export: throws naming file and run unless `path` is a recorded checkpoint of the run whose file is intact. */
+  assertCheckpointIntact(project: string, runId: string, path: string): void {
+    const store = this.projects.get(project);
+    const c = store.checkpoints.list(runId).find((x) => x.path === path);
+    if (!c) throw new AppError('not_found', `${path} is not a recorded checkpoint of run ${runId}`);
+    assertCheckpointIntact(store, runId, c);
   }
 
   /** Resolves with the run once it is no longer queued or running. */
