@@ -144,31 +144,31 @@ export const FinetuneStageSpec = z
     name: z.string().min(1),
     mode: z.enum(['lp', 'ft', 'lp-ft', 'daft', 'freeze-unfreeze']),
     /** passes over the labeled train split; stretched to at least `minSteps` optimiser steps */
-    epochs: PositiveInt,
+    epochs: L.wholeNumber('fine-tune epochs', 1, L.MAX_EPOCHS),
     /** head-only epochs before unfreezing (freeze-unfreeze, lp-ft) */
-    headEpochs: z.number().int().min(0).default(0),
+    headEpochs: L.wholeNumber('head epochs', 0, L.MAX_EPOCHS).default(0),
     /** optimiser steps of the whole stage, instead of epochs and minSteps */
-    steps: PositiveInt.max(1_000_000).optional(),
+    steps: L.wholeNumber('fine-tune steps', 1, L.MAX_FINETUNE_STEPS).optional(),
     /** the fewest optimiser steps when planned from epochs (few labels still get trained) */
-    minSteps: z.number().int().min(0).max(1_000_000).default(500),
+    minSteps: L.wholeNumber('the fewest fine-tune steps', 0, L.MAX_FINETUNE_STEPS).default(500),
     /** images per step; default: the run's batch, at most half the labeled train split */
-    batchSize: PositiveInt.max(65_536).optional(),
+    batchSize: L.wholeNumber('the fine-tune batch', 1, L.MAX_BATCH).optional(),
     /** training augmentation of the labeled images: random shifts (±1/8 of the size) and flips, flips only, or none */
     augmentation: z.enum(['shift-flip', 'flip', 'none']).default('shift-flip'),
     /** validations without improvement before stopping early (only with a validation split of ≥ 2 images per class) */
-    patience: PositiveInt.max(1000).default(6),
+    patience: L.wholeNumber('the early-stopping patience', 1, L.MAX_PATIENCE).default(6),
     /** backbone lr (η_θ) at the preset's batch size; scaled linearly to the run's batch */
-    lr: z.number().positive(),
+    lr: L.positiveNumber('the fine-tune learning rate', L.MAX_LR),
     /** head lr (η_w) at the preset's batch size; scaled linearly to the run's batch */
-    headLr: z.number().positive(),
+    headLr: L.positiveNumber('the head learning rate', L.MAX_LR),
     optimizer: z.enum(['sgd', 'adam', 'adamw']).default('sgd'),
-    weightDecay: z.number().min(0).default(1e-4),
+    weightDecay: L.numberIn('the fine-tune weight decay', 0, L.MAX_WEIGHT_DECAY).default(1e-4),
     /** head: linear, or an MLP with LayerNorm (Blog) */
     head: z.enum(['linear', 'mlp-layernorm']).default('linear'),
     headInit: z.enum(['random', 'zero']).default('random'),
     balance: z.enum(['none', 'class-weights']).default('none'),
     /** cap of optimiser steps per epoch (quick runs) */
-    maxStepsPerEpoch: PositiveInt.optional(),
+    maxStepsPerEpoch: L.wholeNumber('the steps per epoch cap', 1, L.MAX_FINETUNE_STEPS).optional(),
   })
   .strict();
 export type FinetuneStageSpec = z.infer<typeof FinetuneStageSpec>;
@@ -221,17 +221,17 @@ export const RecipeFile = z
     recipe: PresetName,
     backbone: z.object({ arch: z.string().min(1), weights: z.string().min(1).nullable(), config: z.record(z.string(), z.unknown()) }).partial().strict().optional(),
     data: DataSpec,
-    batchSize: PositiveInt.optional(),
+    batchSize: L.wholeNumber('the batch', 1, L.MAX_BATCH).optional(),
     /** micro-batches per optimiser step */
-    accumulate: PositiveInt.default(1),
+    accumulate: L.wholeNumber('accumulate', 1, L.MAX_ACCUMULATE).default(1),
     /** one run per seed, in one group */
     seeds: z.array(z.number().int().min(0)).min(1).max(20).default([0]),
     /** overrides keyed by stage name (e.g. pretrain, finetune); checked against the preset's stage kinds */
     stages: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
     /** optimiser steps between checkpoints inside a stage (every stage end is checkpointed too) */
-    checkpointEvery: PositiveInt.default(200),
+    checkpointEvery: L.wholeNumber('checkpointEvery', 1, L.MAX_EVERY_STEPS).default(200),
     /** metrics every this many steps */
-    logEvery: PositiveInt.default(10),
+    logEvery: L.wholeNumber('logEvery', 1, L.MAX_EVERY_STEPS).default(10),
   })
   .strict();
 export type RecipeFile = z.infer<typeof RecipeFile>;
