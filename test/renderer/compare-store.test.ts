@@ -14,7 +14,7 @@ describe('compare store', () => {
     setActivePinia(createPinia());
     client = testClient({
       'runs.compare': async ({ runIds, byGroup }) => ({
-        rows: runIds.map((id) => ({ label: byGroup ? `group of ${id}` : id, recipe: 'hpt', backbone: 'small-resnet', runIds: [id], plain: { loss: ms(0.5), auc: ms(0.9), f1: ms(0.8), accuracy: ms(0.85) }, tta: null })),
+        rows: runIds.map((id) => ({ label: byGroup ? `group of ${id}` : id, kind: 'run' as const, recipe: 'hpt', backbone: 'small-resnet', runIds: [id], plain: { loss: ms(0.5), auc: ms(0.9), f1: ms(0.8), accuracy: ms(0.85) }, tta: null })),
         curves: [{ label: 'a', metric: 'val_loss', stage: 'finetune', points: [[1, 0.7], [2, 0.6]] }],
         skipped: [],
       }),

@@ -43,7 +43,8 @@ describe('run comparison', () => {
     expect(table).toMatch(/scratch\s+1\s+0\.7000\s+0\.7000\s+0\.6000\s+0\.6500\s+—/);
     const html = compareHtml(report);
     expect(html.match(/<polyline/g)).toHaveLength(2);
-    expect(html).toContain('0.5000 ± 0.1414');
+    expect(html).toContain('0.500 ± 0.141'); // losses with 3 decimals, scores in percent, as in the studio
+    expect(html).toContain('85.0% ± 7.1');
     const perRun = compareRuns(store, ['g1-a', 'g1-b'], [], false);
     expect(perRun.rows).toHaveLength(2);
     store.close();

@@ -1,6 +1,7 @@
 /** The comparison as a self-contained HTML page: the table and the overlaid curves as inline SVG. */
 import type { CompareCurve, CompareReport } from '../../../shared/schemas/run';
-import { formatMeanStd, CURVE_METRICS } from './compare';
+import { CURVE_METRICS } from './compare';
+import { formatMetricMeanStd } from '../../../shared/metric-format';
 
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
 
@@ -37,11 +38,11 @@ ${lines.join('\n')}</svg>`;
 export function compareHtml(report: CompareReport, title = 'Attune comparison'): string {
   const labels = report.rows.map((r) => r.label);
   const keys = ['loss', 'auc', 'f1', 'accuracy'] as const;
-  const rows = report.rows.map((r, i) => `<tr><td><span class="dot" style="background:${COLORS[i % COLORS.length]}"></span>${esc(r.label)}</td><td>${esc(r.recipe)}</td><td>${r.runIds.length}</td>${keys.map((k) => `<td>${formatMeanStd(r.plain[k])}</td>`).join('')}${keys.map((k) => `<td>${formatMeanStd(r.tta?.[k])}</td>`).join('')}</tr>`);
+  const rows = report.rows.map((r, i) => `<tr><td><span class="dot" style="background:${COLORS[i % COLORS.length]}"></span>${esc(r.label)}</td><td>${esc(r.recipe)}</td><td>${r.runIds.length}</td>${keys.map((k) => `<td>${formatMetricMeanStd(k, r.plain[k])}</td>`).join('')}${keys.map((k) => `<td>${formatMetricMeanStd(k, r.tta?.[k])}</td>`).join('')}</tr>`);
   const charts = CURVE_METRICS.map((m) => curveSvg(m, report.curves.filter((c) => c.metric === m), labels)).filter(Boolean);
   return `<!doctype html><html><head><meta charset="utf-8"><title>${esc(title)}</title>
 <style>body{font:14px system-ui,sans-serif;margin:24px;color:#222}table{border-collapse:collapse}td,th{padding:4px 10px;border-bottom:1px solid #ddd;text-align:right}td:first-child,th:first-child,td:nth-child(2){text-align:left}.dot{display:inline-block;width:10px;height:10px;border-radius:5px;margin-right:6px}.charts{display:flex;flex-wrap:wrap;gap:16px;margin-top:24px}</style></head>
-<body><h1>${esc(title)}</h1><p>Test-set metrics, mean ± std over seeds. AUC: positive vs negative when the recipe names a negative class, otherwise one-vs-rest macro.</p>
+<body><h1>${esc(title)}</h1><p>Test-set metrics, mean ± std over seeds (scores in percent, losses as cross-entropy). AUC: positive vs negative when the recipe names a negative class, otherwise one-vs-rest macro.</p>
 <table><thead><tr><th>Model</th><th>Recipe</th><th>Seeds</th><th>Loss</th><th>AUC</th><th>F1</th><th>Accuracy</th><th>Loss (TTA)</th><th>AUC (TTA)</th><th>F1 (TTA)</th><th>Accuracy (TTA)</th></tr></thead>
 <tbody>${rows.join('\n')}</tbody></table>
 <div class="charts">${charts.join('\n')}</div>

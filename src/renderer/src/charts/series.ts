@@ -51,13 +51,25 @@ export function fromSeries(series: readonly MetricSeries[]): Map<string, Point[]
   return store;
 }
 
-/** Cumulative step offsets of the stages (stage i starts where the earlier ones ended). */
-export function stageOffsets(stages: readonly { totalSteps: number }[]): number[] {
+/** Stage kinds whose steps are not optimiser steps (decoded images, operations, one evaluation). */
+const UNSTEPPED = new Set(['prepare', 'adapt', 'evaluate']);
+
+/** True when a stage's steps are training steps that count on the run's step axis. */
+export function countsSteps(stage: { kind?: string }): boolean {
+  return stage.kind === undefined || !UNSTEPPED.has(stage.kind);
+}
+
+/**
+ * Cumulative step offsets of the stages (stage i starts where the earlier training stages
+ * ended), so the run's axis counts optimiser steps from 0 as the Step tile does: the images
+ * decoded by `prepare` and the operations of `adapt` or `evaluate` stages take no room.
+ */
+export function stageOffsets(stages: readonly { totalSteps: number; kind?: string }[]): number[] {
   const out: number[] = [];
   let acc = 0;
   for (const s of stages) {
     out.push(acc);
-    acc += Math.max(0, s.totalSteps);
+    if (countsSteps(s)) acc += Math.max(0, s.totalSteps);
   }
   return out;
 }

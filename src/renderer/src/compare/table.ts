@@ -4,6 +4,7 @@
  * self-contained HTML report.
  */
 import type { CompareRow, MeanStd } from '../../../shared/schemas/run';
+import { formatMetricMeanStd } from '../../../shared/metric-format';
 
 export type MetricKey = 'loss' | 'auc' | 'f1' | 'accuracy';
 export interface Column {
@@ -53,10 +54,9 @@ export function bestPerColumn(rows: readonly CompareRow[], cols: readonly Column
   return best;
 }
 
-/** "0.912 ± 0.004" (no ± for a single seed); losses and scores with 3 decimals. */
-export function meanStdText(c: MeanStd | undefined): string {
-  if (!c || !Number.isFinite(c.mean)) return '—';
-  return c.n > 1 ? `${c.mean.toFixed(3)} ± ${c.std.toFixed(3)}` : c.mean.toFixed(3);
+/** "91.2% ± 0.4" for scores, "0.412 ± 0.012" for a loss (no ± for a single seed), as every view writes them. */
+export function meanStdText(c: MeanStd | undefined, metric: MetricKey = 'accuracy'): string {
+  return formatMetricMeanStd(metric, c);
 }
 
 function csvField(s: string): string {
@@ -89,7 +89,7 @@ export function htmlReport(title: string, rows: readonly CompareRow[], charts: {
   const head = `<tr><th>Model</th><th>Recipe</th><th>Backbone</th><th>Seeds</th>${cols.map((c) => `<th>${esc(c.label)}</th>`).join('')}</tr>`;
   const body = rows
     .map((r, i) => `<tr><td>${esc(r.label)}</td><td>${esc(r.recipe)}</td><td>${esc(r.backbone)}</td><td>${r.runIds.length}</td>${cols
-      .map((c) => `<td${best[c.id] === i ? ' class="best"' : ''}>${esc(meanStdText(cellOf(r, c)))}</td>`)
+      .map((c) => `<td${best[c.id] === i ? ' class="best"' : ''}>${esc(meanStdText(cellOf(r, c), c.metric))}</td>`)
       .join('')}</tr>`)
     .join('\n');
   const imgs = charts.filter((c) => c.png.startsWith('data:image/png')).map((c) => `<figure><figcaption>${esc(c.title)}</figcaption><img src="${c.png}" alt="${esc(c.title)}"></figure>`).join('\n');

@@ -4,13 +4,14 @@
  * log). Series live in a shallowRef map grown in place; `seriesVersion` tells charts to redraw.
  */
 import { defineStore } from 'pinia';
-import { ref, shallowRef } from 'vue';
+import { computed, ref, shallowRef } from 'vue';
 import type { Input } from '../../../shared/api';
 import type { EngineMemory } from '../../../shared/contract/studio';
 import type { RecipePreset } from '../../../shared/schemas/recipe';
 import type { RunDetail, RunEstimate, RunSummary } from '../../../shared/schemas/run';
 import { api, errorMessage } from '../api/client';
 import { fromSeries, mergePoints, type Point } from '../charts/series';
+import { loadPeaks, recordPeak, savePeaks } from './peak-memory';
 
 /** Live progress of a run's current stage. */
 export interface LiveProgress {
@@ -45,11 +46,27 @@ export const useRunsStore = defineStore('runs', () => {
   const error = ref<string | null>(null);
   const busy = ref(false);
   const memory = shallowRef<EngineMemory | null>(null);
+  /** the engine's largest resident memory seen while each run trained (bytes, by run id) */
+  const peakMemory = ref<Record<string, number>>(loadPeaks());
+  /** when the selected run's detail was last read (ms), for the running stage's ticking time */
+  const detailAt = ref(Date.now());
+  /** true while a run of the project trains */
+  const training = computed(() => runs.value.some((r) => r.status === 'running'));
   let memoryTimer: ReturnType<typeof setInterval> | undefined;
   let subscribed = false;
   let refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  /** the last run status written to the log, per run (status events may repeat) */
+  const loggedStatus = new Map<string, string>();
 
   const mine = (p: { project: string }) => project.value !== null && p.project === project.value;
+
+  /** Adds a line to the selected run's log (the engine's own lines, and the monitor's notes of stages and the run's end). */
+  function pushLog(level: LogLine['level'], message: string, time = new Date().toISOString()) {
+    const next = logs.value.length >= MAX_LOG ? logs.value.slice(-MAX_LOG + 1) : logs.value.slice();
+    next.push({ level, message, time });
+    logs.value = next;
+    logVersion.value++;
+  }
 
   /** Re-reads the list (and the selected run) soon, coalescing bursts of status events. */
   function refreshSoon() {
@@ -69,10 +86,20 @@ export const useRunsStore = defineStore('runs', () => {
       if (!mine(e)) return;
       const r = runs.value.find((x) => x.id === e.runId);
       if (r) r.status = e.status;
+      if (e.runId === selectedId.value && loggedStatus.get(e.runId) !== e.status) {
+        loggedStatus.set(e.runId, e.status);
+        const ended = ['completed', 'failed', 'cancelled', 'interrupted', 'paused'].includes(e.status);
+        if (ended || e.status === 'running') pushLog(e.status === 'failed' ? 'error' : 'info', e.status === 'running' ? 'run started' : `run ${e.status}${e.error ? `: ${e.error}` : ''}`);
+      }
       refreshSoon();
     });
     c.on('runs.stageProgress', (e) => {
       if (!mine(e)) return;
+      const prev = progress.value[e.runId];
+      if (e.runId === selectedId.value && (!prev || prev.stageIdx !== e.stageIdx || prev.status !== e.status)) {
+        if (e.status === 'running' && (prev ? prev.stageIdx !== e.stageIdx : e.step === 0)) pushLog('info', `stage ${e.stage} started${e.totalSteps > 0 && e.stageIdx > 0 ? ` (${e.totalSteps} steps)` : ''}`);
+        else if (e.status !== 'running') pushLog(e.status === 'failed' ? 'error' : 'info', `stage ${e.stage} ${e.status}${e.status === 'completed' && e.totalSteps > 0 && e.stageIdx > 0 ? ` at ${e.step} / ${e.totalSteps}` : ''}`);
+      }
       progress.value = { ...progress.value, [e.runId]: { stageIdx: e.stageIdx, stage: e.stage, status: e.status, step: e.step, totalSteps: e.totalSteps, etaSeconds: e.etaSeconds, runEtaSeconds: e.runEtaSeconds } };
       // a stage that ends, or starts after the run's detail was read, changes the timeline
       const shown = detail.value?.id === e.runId ? detail.value.stages.find((st) => st.idx === e.stageIdx)?.status : undefined;
@@ -84,10 +111,7 @@ export const useRunsStore = defineStore('runs', () => {
     });
     c.on('runs.log', (e) => {
       if (!mine(e) || e.runId !== selectedId.value) return;
-      const next = logs.value.length >= MAX_LOG ? logs.value.slice(-MAX_LOG + 1) : logs.value.slice();
-      next.push({ level: e.level, message: e.message, time: e.time });
-      logs.value = next;
-      logVersion.value++;
+      pushLog(e.level, e.message, e.time);
     });
   }
 
@@ -130,7 +154,10 @@ export const useRunsStore = defineStore('runs', () => {
   async function loadDetail(runId: string) {
     if (!project.value) return;
     const got = await guard(() => api().request('runs.get', { project: project.value!, runId }));
-    if (got && runId === selectedId.value) detail.value = got;
+    if (got && runId === selectedId.value) {
+      detail.value = got;
+      detailAt.value = Date.now();
+    }
   }
 
   /** Selects a run: its detail and its metric series (downsampled server side). */
@@ -201,7 +228,14 @@ export const useRunsStore = defineStore('runs', () => {
   function watchMemory(everyMs = 3000): () => void {
     const tick = async () => {
       try {
-        memory.value = await api().request('studio.engineMemory', {});
+        const m = await api().request('studio.engineMemory', {});
+        memory.value = m;
+        let changed = false;
+        for (const r of runs.value) if (r.status === 'running') changed = recordPeak(peakMemory.value, r.id, m.rssBytes) || changed;
+        if (changed) {
+          peakMemory.value = { ...peakMemory.value };
+          savePeaks(peakMemory.value);
+        }
       } catch {
         memory.value = null;
       }
@@ -213,7 +247,7 @@ export const useRunsStore = defineStore('runs', () => {
   }
 
   return {
-    memory, watchMemory,
+    memory, watchMemory, peakMemory, detailAt, training,
     project, runs, recipes, selectedId, detail, series, seriesVersion, progress, logs, logVersion, error, busy,
     load, loadList, loadRecipes, select, estimate, validate, start, control,
   };
