@@ -2,7 +2,7 @@
  * Exports Fashion-MNIST as a user would have it: PNG class folders. Target = shoes and bags
  * (classes 5–9), source = clothes (classes 0–4), as in the study.
  *
- *   npx tsx bench/fewlabel/export-fashion.ts OUT_DIR [--per-class 10] [--pool 2000] [--test 500] [--source 2000] [--seed 0]
+ *   npx tsx bench/fewlabel/export-fashion.ts OUT_DIR [--per-class 10] [--pool 2000] [--test 500] [--source 2000] [--seed 0] [--all-classes]
  *
  * Writes OUT_DIR/labeled/<class>/*.png (per-class labels from the training file, drawn with the
  * seed), OUT_DIR/unlabeled/*.png (a disjoint pool), OUT_DIR/test/<class>/*.png (from the test
@@ -16,8 +16,10 @@ import { SeededRandom } from '../../src/engine/train/seed';
 
 const DIR = process.env.FASHION_MNIST_DIR ?? '/usr/share/datasets/fashion-mnist';
 const NAMES = ['tshirt', 'trouser', 'pullover', 'dress', 'coat', 'sandal', 'shirt', 'sneaker', 'bag', 'boot'];
-const TARGET = [5, 6, 7, 8, 9];
-const SOURCE = [0, 1, 2, 3, 4];
+const ALL = process.argv.includes('--all-classes');
+/** --all-classes: every class is a target class and there is no source folder */
+const TARGET = ALL ? [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] : [5, 6, 7, 8, 9];
+const SOURCE = ALL ? [] : [0, 1, 2, 3, 4];
 
 function idx(path: string): Uint8Array {
   const buf = gunzipSync(readFileSync(path));

@@ -95,7 +95,12 @@ describe('recipe expansion', () => {
     const big = expandRecipe(parseRecipe({ ...tiny(), data: { labeled: 'imgs', size: 32 }, batchSize: 64, recipe: 'scratch' }), dir);
     const ft = big.configs[0].stages.find((s) => s.kind === 'finetune') as Extract<(typeof big.configs)[0]['stages'][number], { kind: 'finetune' }>;
     expect(ft.batchSize).toBe(2); // ~7 train images → half, rounded down to a power of two
-    expect(ft.lrScaled).toBeCloseTo((0.1 * 2) / 64, 12);
+    expect(ft.lrScaled).toBeCloseTo(0.001, 12); // scratch uses Adam: its lr is not scaled with the batch
+    // the preset's plan stretches to minSteps; epochs the user wrote are taken as written
+    expect(ft.minSteps).toBe(500);
+    expect(ft.totalSteps).toBe(500);
+    const own = expandRecipe(parseRecipe({ ...tiny(), data: { labeled: 'imgs', size: 32 }, recipe: 'scratch', stages: { finetune: { epochs: 3 } } }), dir);
+    expect(own.configs[0].stages.find((s) => s.kind === 'finetune')!.totalSteps).toBe(3 * 3); // 7 images, batch 2
     const explicit = issuesOf({ ...tiny(), data: { labeled: 'imgs', size: 32 }, recipe: 'scratch', stages: { finetune: { batchSize: 64 } } }, dir);
     expect(explicit[0].path).toBe('stages.finetune.batchSize');
     expect(explicit[0].message).toMatch(/larger than the ~7 labeled training images/);

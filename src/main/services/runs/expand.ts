@@ -84,6 +84,8 @@ function mergeStage(stage: StageSpec, override: Record<string, unknown> | undefi
   }
   const base: Record<string, unknown> = { ...stage };
   if (stage.kind === 'pretrain' && 'steps' in override && !('epochs' in override)) delete base.epochs;
+  // a fine-tune length the user wrote (epochs) is taken as written, not stretched to the preset's minSteps
+  if (stage.kind === 'finetune' && 'epochs' in override && !('minSteps' in override)) base.minSteps = 0;
   const parsed = STAGE_SCHEMAS[stage.kind].safeParse({ ...base, ...override });
   if (!parsed.success) {
     issues.push(...toIssues(parsed.error.issues, ['stages', stage.name]));
@@ -96,6 +98,12 @@ function mergeStage(stage: StageSpec, override: Record<string, unknown> | undefi
 function smallest(counts: (number | null)[]): number | null {
   const known = counts.filter((c): c is number => c !== null);
   return known.length ? Math.min(...known) : null;
+}
+
+/** The sum of known counts (null when none is known). */
+function total(counts: (number | null)[]): number | null {
+  const known = counts.filter((c): c is number => c !== null);
+  return known.length ? known.reduce((a, b) => a + b, 0) : null;
 }
 
 /** Rough size of the labeled train split after val/test and the label budget. */
@@ -123,9 +131,10 @@ export function expandRecipe(recipe: RecipeFile, baseDir: string): Expansion {
   }
   const d = recipe.data;
   const labeled = resolveSource(d.labeled ?? (d.idx ? { idx: d.idx } : undefined), baseDir)!;
+  const unlabeledList = (Array.isArray(d.unlabeled) ? d.unlabeled : d.unlabeled ? [d.unlabeled] : []).map((s) => resolveSource(s, baseDir)!);
   const data: RunConfig['data'] = {
     labeled,
-    unlabeled: resolveSource(d.unlabeled, baseDir),
+    unlabeled: unlabeledList.length === 0 ? null : unlabeledList.length === 1 ? unlabeledList[0] : unlabeledList,
     source: resolveSource(Array.isArray(d.source) ? d.source[0] : d.source, baseDir),
     sourceCandidates: Array.isArray(d.source) ? d.source.map((s) => resolveSource(s, baseDir)!) : [],
     test: resolveSource(d.test, baseDir),
@@ -144,7 +153,7 @@ export function expandRecipe(recipe: RecipeFile, baseDir: string): Expansion {
   const labeledKey = d.idx ? 'data.idx' : 'data.labeled';
   const counts: DataCounts = {
     labeled: check(labeled, labeledKey.replace(/\.idx$/, '')),
-    unlabeled: check(data.unlabeled, 'data.unlabeled'),
+    unlabeled: unlabeledList.length ? total(unlabeledList.map((s, i) => check(s, unlabeledList.length > 1 ? `data.unlabeled[${i}]` : 'data.unlabeled'))) : null,
     source: data.sourceCandidates.length ? smallest(data.sourceCandidates.map((s, i) => check(s, `data.source[${i}]`))) : check(data.source, 'data.source'),
     test: check(data.test, 'data.test'),
   };
@@ -175,7 +184,8 @@ export function expandRecipe(recipe: RecipeFile, baseDir: string): Expansion {
       }
       // fine-tuning steps one batch at a time (no accumulation): the lrs scale with the batch it uses
       const plan = trainN ? planFinetune(st, trainN, batch) : null;
-      const scale = (plan?.batch ?? finetuneBatch(st, batch * 2, batch)) / preset.batchSize;
+      // SGD's lrs scale linearly with the batch; Adam's are left as written (its steps are normalised)
+      const scale = st.optimizer === 'sgd' ? (plan?.batch ?? finetuneBatch(st, batch * 2, batch)) / preset.batchSize : 1;
       // the fitted batch is resolved here, so the engine's plan (exact counts) keeps the lrs' batch
       stages.push({ ...st, ...(plan ? { batchSize: plan.batch } : {}), lrScaled: st.lr * scale, headLrScaled: st.headLr * scale, totalSteps: plan?.totalSteps ?? 0 });
     } else if (st.kind === 'adapt') {
