@@ -36,7 +36,7 @@ export interface PreparedData {
   negativeClass: number | undefined;
 }
 
-function sourceKey(src: ResolvedSource, size: number): string {
+function sourceKey(src: ResolvedSource | ResolvedSource[], size: number): string {
   return createHash('sha256').update(JSON.stringify({ src, size })).digest('hex').slice(0, 16);
 }
 
@@ -74,9 +74,9 @@ async function discoverClasses(src: Extract<ResolvedSource, { kind: 'folder' | '
   return [...names].sort();
 }
 
-/** One image set of a run: where it comes from and whether its items carry labels. */
+/** One image set of a run: where it comes from (one source, or several read as one set) and whether its items carry labels. */
 interface ImageSet {
-  src: ResolvedSource;
+  src: ResolvedSource | ResolvedSource[];
   labeled: boolean;
   classNames: string[] | null;
 }
@@ -100,8 +100,19 @@ function setDir(set: ImageSet, ctx: CacheContext): string {
   return cacheDir(ctx.cacheRoot, sourceKey(set.src, ctx.size), ctx.size);
 }
 
-function itemsOf(set: ImageSet): AsyncGenerator<CacheItem> {
-  return set.src.kind === 'idx' ? idxItems(set.src) : fileItems(set.src, set.labeled, set.classNames);
+function itemsOfSource(src: ResolvedSource, set: ImageSet): AsyncGenerator<CacheItem> {
+  return src.kind === 'idx' ? idxItems(src) : fileItems(src, set.labeled, set.classNames);
+}
+
+/** The items of a set; several sources follow one another, their keys prefixed with the source's position so they never collide. */
+async function* itemsOf(set: ImageSet): AsyncGenerator<CacheItem> {
+  if (!Array.isArray(set.src)) return yield* itemsOfSource(set.src, set);
+  for (const [i, src] of set.src.entries()) for await (const item of itemsOfSource(src, set)) yield { ...item, key: `${i}:${item.key}` };
+}
+
+/** How a set is named in logs and errors. */
+function describe(src: ResolvedSource | ResolvedSource[]): string {
+  return (Array.isArray(src) ? src : [src]).map((s) => (s.kind === 'idx' ? s.idx.images : s.path)).join(' + ');
 }
 
 /** How many images the sets without a cache yet hold (read from their folders, nothing decoded). */
@@ -119,7 +130,7 @@ async function cacheOf(set: ImageSet, ctx: CacheContext): Promise<DecodeCache> {
   const dir = setDir(set, ctx);
   // rebuilt when the folder changed (files added, removed or modified): unchanged frames are copied, not decoded
   if (!(await isCacheCurrent(itemsOf(set), { dir, resolution: ctx.size, classNames: set.classNames ?? [] }))) {
-    const what = set.src.kind === 'idx' ? set.src.idx.images : set.src.path;
+    const what = describe(set.src);
     ctx.onLog(`decoding ${what} at ${ctx.size}px into the cache`);
     const before = ctx.done;
     const onProgress = ctx.onProgress && ((n: number) => ctx.onProgress!(before + n, Math.max(ctx.total, before + n)));
@@ -145,7 +156,7 @@ export async function prepareData(config: RunConfig, cacheRoot: string, runDir: 
   const d = config.data;
   mkdirSync(cacheRoot, { recursive: true });
   const classNames = d.labeled.kind === 'idx' ? idxClassNames(d.labeled.idx) : await discoverClasses(d.labeled);
-  const unlabeledSet = (src: ResolvedSource): ImageSet => ({ src, labeled: false, classNames: null });
+  const unlabeledSet = (src: ResolvedSource | ResolvedSource[]): ImageSet => ({ src: Array.isArray(src) && src.length === 1 ? src[0] : src, labeled: false, classNames: null });
   const sets = {
     labeled: { src: d.labeled, labeled: true, classNames },
     unlabeled: d.unlabeled ? unlabeledSet(d.unlabeled) : null,

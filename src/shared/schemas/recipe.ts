@@ -61,8 +61,8 @@ export const DataSpec = z
     labeled: ImageSource.optional(),
     /** shorthand for `labeled: { idx: ... }` */
     idx: IdxSource.optional(),
-    /** extra unlabeled target images (the SSL stages also use the labeled train images without labels) */
-    unlabeled: ImageSource.optional(),
+    /** extra unlabeled target images, one set or a list of them, all used (the SSL stages also use the labeled train images without labels) */
+    unlabeled: z.union([ImageSource, z.array(ImageSource).min(1).max(64)]).optional(),
     /** source / replay images (HPT source stage, UFT replay); a list = candidates for HPT source selection */
     source: z.union([ImageSource, z.array(ImageSource).min(2).max(8)]).optional(),
     /** a separate test set; otherwise a stratified test split of `labeled` */

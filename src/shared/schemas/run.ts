@@ -46,7 +46,8 @@ export const RunConfig = z.object({
   backbone: BackboneSpec,
   data: z.object({
     labeled: ResolvedSource,
-    unlabeled: ResolvedSource.nullable(),
+    /** one set, or several (all used, in this order) */
+    unlabeled: z.union([ResolvedSource, z.array(ResolvedSource).min(1)]).nullable(),
     source: ResolvedSource.nullable(),
     /** HPT source selection candidates (empty unless data.source listed several); `source` is the first */
     sourceCandidates: z.array(ResolvedSource).default([]),
