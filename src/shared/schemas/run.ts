@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { AdaptStageSpec, BackboneSpec, EvaluateStageSpec, FinetuneStageSpec, IdxSource, LabelBudgetSpec, PretrainStageSpec } from './recipe';
 import type { IdxSource as IdxSourceType } from './recipe';
 
-export const RunStatus = z.enum(['queued', 'running', 'paused', 'completed', 'failed', 'cancelled', 'interrupted']);
+/** 'damaged': a stored run whose configuration or results cannot be read (reported, never written). */
+export const RunStatus = z.enum(['queued', 'running', 'paused', 'completed', 'failed', 'cancelled', 'interrupted', 'damaged']);
 export type RunStatus = z.infer<typeof RunStatus>;
 export const StageStatus = z.enum(['pending', 'running', 'completed', 'failed', 'skipped', 'interrupted']);
 export type StageStatus = z.infer<typeof StageStatus>;
