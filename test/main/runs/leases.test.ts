@@ -4,14 +4,14 @@
  * whose holder is gone, whose heartbeat is stale or that have no lease are marked interrupted.
  * Resume refuses the live one and names the process that holds it.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProjectStore } from '../../../src/main/store/project-store';
 import { createNodeApp } from '../../../src/main/node-app';
-import { RunLease, leaseIsLive, pidAlive, STALE_MS } from '../../../src/main/services/runs/lease';
+import { HEARTBEAT_MS, RunLease, leaseIsLive, pidAlive, STALE_MS } from '../../../src/main/services/runs/lease';
 
 let root: string;
 let holder: ChildProcess;
@@ -114,6 +114,30 @@ describe('run leases', () => {
       expect(() => new RunLease(store, 'theirs').acquire()).toThrow(`run theirs is being run by process ${holder.pid} on ${host}`);
       expect(store.leases.get('theirs')?.pid).toBe(holder.pid);
     } finally {
+      store.close();
+    }
+  });
+
+  it('the holder renews its heartbeat every 10 s and says so when another process took the lease over', () => {
+    const dir = join(mkdtempSync(join(root, 'h-')), 'project');
+    const store = ProjectStore.create(dir, 'heartbeat');
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
+    try {
+      store.runs.create({ id: 'r', groupId: null, name: 'r', recipe: 'blog', config: {}, seed: 1 }, []);
+      const lost: string[] = [];
+      const lease = new RunLease(store, 'r', (m) => lost.push(m));
+      lease.acquire();
+      const first = store.leases.get('r')!.heartbeatMs;
+      vi.advanceTimersByTime(HEARTBEAT_MS);
+      expect(store.leases.get('r')!.heartbeatMs).toBe(first + HEARTBEAT_MS);
+      // another process found it stale and took it: this holder stops renewing and reports it
+      store.leases.acquire('r', { pid: holder.pid!, host }, () => false, Date.now());
+      vi.advanceTimersByTime(HEARTBEAT_MS);
+      expect(lost).toEqual([expect.stringContaining('the lease of run r was taken over by another process')]);
+      lease.release();
+      expect(store.leases.get('r')?.pid).toBe(holder.pid); // release gives back only its own lease
+    } finally {
+      vi.useRealTimers();
       store.close();
     }
   });
