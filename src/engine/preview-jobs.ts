@@ -118,13 +118,21 @@ registerJob('models.catalog', async () => {
   };
 });
 
-/** Reads a weight file and matches its keys to an architecture's parameters (nothing is kept). */
+/**
+ * Reads a weight file and matches its keys to an architecture's parameters (nothing is kept).
+ * Without an explicit config, a checkpoint or export of the same architecture is checked with
+ * the widths, blocks and head its own sidecar records.
+ */
 export async function checkWeights(p: { path: string; arch: string; config?: Record<string, unknown> }) {
   const { readWeightFile } = await import('./models/import/read-file');
   const { matchWeights } = await import('./models/import/match');
   const { classifierNaming } = await import('./models/import/load');
   const { createBackbone, disposeParams } = await import('./models/registry');
+  const { readSidecarConfig } = await import('./models/import/sidecar-config');
+  const { createHead } = await import('./models/heads');
   if (!existsSync(p.path)) throw new AppError('not_found', `${p.path} does not exist.`);
+  const own = readSidecarConfig(p.path);
+  const fromSidecar = own !== null && own.arch === p.arch && Object.keys(p.config ?? {}).length === 0;
   let file;
   try {
     file = readWeightFile(p.path);
@@ -133,13 +141,17 @@ export async function checkWeights(p: { path: string; arch: string; config?: Rec
   }
   let backbone;
   try {
-    backbone = createBackbone(p.arch, p.config ?? {}, 0, { skipInit: true });
+    backbone = createBackbone(p.arch, fromSidecar ? own.config : (p.config ?? {}), 0, { skipInit: true });
   } catch (e) {
     throw new AppError('validation', e instanceof Error ? e.message : String(e));
   }
   try {
-    const { report } = matchWeights(backbone.specs, file.tensors, file.layout, classifierNaming(p.arch).aliases);
+    const head = fromSidecar && own.head ? createHead(own.head.spec as Parameters<typeof createHead>[0], own.head.prefix, 0) : null;
+    if (head) disposeParams(head.params);
+    const specs = head ? [...backbone.specs, ...head.specs] : backbone.specs;
+    const { report } = matchWeights(specs, file.tensors, file.layout, classifierNaming(p.arch).aliases);
     return {
+      ...(fromSidecar ? { configFrom: own.file } : {}),
       path: p.path, format: file.format, arch: p.arch, strippedPrefix: report.strippedPrefix, matched: report.matched.length,
       missing: report.missing, unexpected: report.unexpected, misshaped: report.misshaped,
       complete: report.matched.length > 0 && report.missing.length === 0 && report.misshaped.length === 0,

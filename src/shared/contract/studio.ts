@@ -47,6 +47,8 @@ export const WeightCheck = z.object({
   misshaped: z.array(z.object({ name: z.string(), expected: z.array(z.number()), got: z.array(z.number()) })),
   /** true when every backbone parameter received a value of the right shape */
   complete: z.boolean(),
+  /** the sidecar whose architecture settings (widths, blocks, head) the check used, when the file has one */
+  configFrom: z.string().optional(),
 });
 export type WeightCheck = z.infer<typeof WeightCheck>;
 
