@@ -27,7 +27,7 @@ export const MONITOR_CHARTS: MonitorChart[] = [
 ];
 
 /** The lines of one monitor chart over the whole run (only metrics that have points). */
-export function chartLines(chart: MonitorChart, store: Map<string, Point[]>, offsets: number[]): { name: string; points: Point[] }[] {
+export function chartLines(chart: MonitorChart, store: Map<string, Point[]>, offsets: number[]): { name: string; points: Point[]; dashed?: boolean; z?: number }[] {
   return chart.metrics.map((m) => ({ name: m.label, points: runLine(store, m.name, offsets), dashed: m.dashed, z: m.z })).filter((l) => l.points.length > 0);
 }
 
