@@ -70,27 +70,47 @@ export class DatasetService {
   async import(store: ProjectStore, req: ImportRequest, onProgress?: (datasetId: number, p: ScanProgress) => void): Promise<{ dataset: DatasetSummary; report: HealthReport }> {
     const root = resolve(req.path);
     checkInput(req.kind, root);
+    const isNew = !store.datasets.list().some((d) => d.kind === req.kind && d.root === root);
     const row = store.datasets.upsert(req.name ?? basename(root), req.kind, root);
     const plan = planFor(req, root);
     const known: Record<string, Partial<ImageRecord> & { byteSize: number; mtimeMs: number; sha256: string }> = {};
     for (const r of store.images.iterate(row.id)) known[r.relPath] = toRecord(r);
-    await this.engine.request('data.scan', { ...plan, known }, {
-      onEvent: (name, payload) => {
-        if (name === 'records') store.images.putBatch(row.id, (payload as ImageRecord[]).map(toRow));
-        else if (name === 'progress') onProgress?.(row.id, payload as ScanProgress);
-      },
-    });
+    try {
+      await this.engine.request('data.scan', { ...plan, known }, {
+        onEvent: (name, payload) => {
+          if (name === 'records') store.images.putBatch(row.id, (payload as ImageRecord[]).map(toRow));
+          else if (name === 'progress') onProgress?.(row.id, payload as ScanProgress);
+        },
+      });
+    } catch (e) {
+      // a failed first scan leaves no dataset behind
+      if (isNew) store.datasets.remove(row.id);
+      throw e;
+    }
+    const found = store.images.count(row.id);
+    if (!found.readable) {
+      if (isNew) store.datasets.remove(row.id);
+      const what = found.n ? ` that can be read (${found.n} file${found.n === 1 ? '' : 's'}, none decodes)` : '';
+      throw new AppError('validation', `No images found${what} in ${root}.`);
+    }
     const report = await this.health(store);
     store.datasets.markScanned(row.id, { plan, readable: report.readable });
     return { dataset: this.summary(store, store.datasets.get(row.id)!), report };
   }
 
-  /** The project's health report over every dataset (duplicates across roles are label leakage). */
-  async health(store: ProjectStore): Promise<HealthReport> {
+  /** The health report of the project over every dataset (duplicates across roles are label leakage), or of one dataset. */
+  async health(store: ProjectStore, datasetId?: number): Promise<HealthReport> {
+    if (datasetId !== undefined && !store.datasets.get(datasetId)) throw new AppError('not_found', `dataset ${datasetId} is not in ${store.folder}`);
     const records: ImageRecord[] = [];
     const roots = new Map(store.datasets.list().map((d) => [d.id, d.name]));
-    for (const r of store.images.iterateAll()) records.push({ ...toRecord(r), relPath: `${roots.get(r.datasetId)}/${r.relPath}` });
+    const rows = datasetId === undefined ? store.images.iterateAll() : store.images.iterate(datasetId);
+    for (const r of rows) records.push({ ...toRecord(r), relPath: `${roots.get(r.datasetId)}/${r.relPath}` });
     return this.engine.request<HealthReport>('data.health', { records });
+  }
+
+  /** Forgets a dataset and its scan records; the image files themselves are never touched. */
+  remove(store: ProjectStore, datasetId: number): { removed: boolean } {
+    return { removed: store.datasets.remove(datasetId) };
   }
 
   /** Summaries of every dataset of a project. */

@@ -47,11 +47,36 @@ export const SampleImage = z.object({
 export type SampleImage = z.infer<typeof SampleImage>;
 
 const ProjectOnly = z.object({ project: FolderPath }).strict();
+const DatasetRef = z.object({ project: FolderPath, datasetId: z.number().int() }).strict();
+
+/** One sub-folder in the folder browser. */
+export const FolderEntry = z.object({ name: z.string(), path: z.string() });
+export type FolderEntry = z.infer<typeof FolderEntry>;
+
+/** What the folder browser shows of one folder on the machine that holds the images. */
+export const FolderListing = z.object({
+  /** the folder listed (absolute); for a partial path, the folder it lies in */
+  path: z.string(),
+  /** its parent folder, null at the top */
+  parent: z.string().nullable(),
+  /** sub-folders (hidden ones left out), sorted, at most 200; for a partial path, those starting with its last part */
+  folders: z.array(FolderEntry),
+  /** image files directly inside `path` */
+  images: z.number().int(),
+  /** true when the folder holds more than 200 sub-folders */
+  truncated: z.boolean(),
+});
+export type FolderListing = z.infer<typeof FolderListing>;
 
 export const datasetRequests = {
   'datasets.list': { input: ProjectOnly, output: z.array(DatasetSummary) },
   'datasets.import': { input: ImportDatasetInput, output: z.object({ dataset: DatasetSummary, report: HealthReport }) },
-  'datasets.health': { input: ProjectOnly, output: HealthReport },
+  /** The health report of the whole project, or of one dataset with `datasetId`. */
+  'datasets.health': { input: z.object({ project: FolderPath, datasetId: z.number().int().optional() }).strict(), output: HealthReport },
+  /** Forgets a dataset and its scan records; the images on disk are never touched. */
+  'datasets.remove': { input: DatasetRef, output: z.object({ removed: z.boolean() }) },
+  /** Sub-folders of a folder (or of the folder a partly typed path lies in), for folder pickers and autocomplete. */
+  'datasets.browse': { input: z.object({ path: z.string().max(4096) }).strict(), output: FolderListing },
   'datasets.samples': {
     input: z
       .object({

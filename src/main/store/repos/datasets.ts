@@ -27,6 +27,7 @@ export function datasetsRepo(db: Db) {
   const byRoot = db.prepare(`SELECT ${COLUMNS} FROM datasets WHERE kind = ? AND root = ?`);
   const all = db.prepare(`SELECT ${COLUMNS} FROM datasets ORDER BY id`);
   const scanned = db.prepare('UPDATE datasets SET scanned_at = ?, stats_json = ? WHERE id = ?');
+  const del = db.prepare('DELETE FROM datasets WHERE id = ?');
   return {
     /** Adds a dataset, or returns the existing one with the same kind and root. */
     upsert(name: string, kind: DatasetKind, root: string): DatasetRow {
@@ -41,5 +42,7 @@ export function datasetsRepo(db: Db) {
     list: () => (all.all() as never[]).map((r) => parse(r)!),
     /** Records a finished scan and its statistics (channel mean/std, class counts ...). */
     markScanned: (id: number, stats: unknown) => void scanned.run(new Date().toISOString(), JSON.stringify(stats), id),
+    /** Deletes a dataset and (by cascade) its image records; true when it existed. */
+    remove: (id: number) => del.run(id).changes > 0,
   };
 }
