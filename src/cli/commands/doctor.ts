@@ -14,6 +14,13 @@ export function formatDoctor(r: DoctorReport): string {
     lines.push(`  ${a.ok ? '✓' : '✗'} ${a.name}${a.reason ? `: ${a.reason}` : ''}`);
     if (a.advice && !a.ok) lines.push(`      what to do: ${a.advice}`);
   }
+  const adapter = (r as { adapter?: Record<string, unknown> }).adapter;
+  if (adapter) {
+    const limits = adapter.limits as { maxBufferSize?: number; maxStorageBufferBindingSize?: number } | undefined;
+    const mib = (n?: number) => (typeof n === 'number' ? `${Math.round(n / 2 ** 20)} MiB` : '?');
+    lines.push('', `WebGPU adapter: ${[adapter.vendor, adapter.architecture, adapter.description].filter(Boolean).join(' / ')}${adapter.software ? ' (software)' : ''}`);
+    lines.push(`  limits: maxBufferSize ${mib(limits?.maxBufferSize)}, maxStorageBufferBindingSize ${mib(limits?.maxStorageBufferBindingSize)}`);
+  }
   lines.push('', 'Versions:');
   for (const [k, v] of Object.entries(r.versions)) lines.push(`  ${k.padEnd(16)} ${v}`);
   return lines.join('\n');

@@ -2,8 +2,10 @@
  * The engine's compute backend: choose the best one that works here, register this project's
  * wasm training kernels, and report what was chosen and why the better ones were not.
  *
- * Order: tfjs-node-gpu → tfjs-node → wasm (multi-threaded when the runtime allows). The pure-JS
- * cpu backend is never used for training. `ATTUNE_BACKEND=gpu|node|wasm` (or `force`) picks one.
+ * Order: tfjs-node-gpu → webgpu (a hardware adapter from Dawn) → tfjs-node → wasm (multi-threaded
+ * when the runtime allows). The pure-JS cpu backend is never used for training.
+ * `ATTUNE_BACKEND=gpu|webgpu|node|wasm` (or `force`) picks one; only a forced webgpu uses a
+ * software adapter (SwiftShader, lavapipe, WARP).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as wasmBackend from '@tensorflow/tfjs-backend-wasm';
@@ -12,6 +14,7 @@ import { registerWasmTrainingKernels } from './kernels/register';
 import { forcedFromEnv, selectBackend, type BackendChoice, type BackendReport, type ModuleLoader } from './select';
 import { useThreadedWasm, type WasmThreadSetup } from './wasm-threads';
 import { installTfjsEsmFix } from './tfjs-esm-fix';
+import { startWebgpu } from './webgpu';
 
 export type { BackendAttempt, BackendChoice, BackendKind, BackendReport, ModuleLoader } from './select';
 export { registerWasmTrainingKernels } from './kernels/register';
@@ -20,7 +23,7 @@ export { registerWasmTrainingKernels } from './kernels/register';
 export interface InitBackendOptions {
   /** use only this backend (default: ATTUNE_BACKEND, else the first that works) */
   force?: BackendChoice;
-  /** loads '@tensorflow/tfjs-node[-gpu]'; tests pass stand-ins */
+  /** loads '@tensorflow/tfjs-node[-gpu]', 'webgpu' (Dawn) and '@tensorflow/tfjs-backend-webgpu'; tests pass stand-ins */
   loader?: ModuleLoader;
   /** wasm threads (default: ATTUNE_WASM_THREADS, else every core, at most 4: the build's own cap) */
   threads?: number;
@@ -77,7 +80,15 @@ export function initBackend(opts: InitBackendOptions = {}): Promise<BackendRepor
   const key = `${force ?? 'auto'}|${opts.threads ?? ''}`;
   if (current && current.key === key && !opts.loader) return current.report;
   const threads = wantedThreads(opts.threads);
-  const report = registerGradients().then(() => selectBackend({ force, loader: opts.loader, startWasm: () => startWasm(threads) }));
+  const loader: ModuleLoader = opts.loader ?? ((name: string) => import(name));
+  const report = registerGradients().then(() =>
+    selectBackend({
+      force,
+      loader,
+      startWasm: () => startWasm(threads),
+      startWebgpu: (allowSoftware) => startWebgpu(loader, allowSoftware),
+    }),
+  );
   current = { key, report };
   report.catch(() => {
     if (current?.report === report) current = undefined;

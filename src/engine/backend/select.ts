@@ -1,17 +1,18 @@
 /**
- * Backend selection: tfjs-node-gpu, then tfjs-node, then wasm with this project's training
- * kernels; never the pure-JS cpu backend. Each failure is recorded with its reason and advice.
+ * Backend selection: tfjs-node-gpu, then webgpu on a hardware adapter, then tfjs-node, then wasm
+ * with this project's training kernels; never the pure-JS cpu backend. Each failure is recorded with its reason and advice.
  * The module loader is injected so tests can pass stand-ins that fail in each way.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import os from 'node:os';
 import { diagnoseLoadError } from './diagnose';
+import type { WebgpuAdapterReport } from './webgpu-adapter';
 
 /** A backend this project can train on, best first. */
-export type BackendChoice = 'tensorflow-gpu' | 'tensorflow' | 'wasm';
+export type BackendChoice = 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm';
 
 /** What kind of compute the active backend is. */
-export type BackendKind = 'gpu' | 'native-cpu' | 'wasm';
+export type BackendKind = 'gpu' | 'software-gpu' | 'native-cpu' | 'wasm';
 
 /** One try at a backend. */
 export interface BackendAttempt {
@@ -35,6 +36,10 @@ export interface BackendReport {
   trainingKernels?: string[];
   /** wasm only: why fewer threads than cores are used, if so */
   threadsNote?: string;
+  /** the WebGPU adapter Dawn offered, whether or not webgpu was used (absent: none found or not probed) */
+  adapter?: WebgpuAdapterReport;
+  /** webgpu only: kernels it lacks and where they run instead */
+  routedKernels?: { kernel: string; to: string; reason: string }[];
 }
 
 /** Loads a module by name (dynamic import by default). */
@@ -43,27 +48,43 @@ export type ModuleLoader = (name: string) => Promise<unknown>;
 /** Starts the wasm backend; returns what the report needs. Injected so selection tests stay light. */
 export type WasmStarter = () => Promise<{ threads: number; trainingKernels: string[]; threadsNote?: string; version: string }>;
 
+/** A refusal or failure of webgpu: why, what to do, and the adapter if one was found. */
+export interface WebgpuRefusal {
+  reason: string;
+  advice: string;
+  adapter?: WebgpuAdapterReport;
+}
+
+/**
+ * Starts webgpu (a software adapter only when `allowSoftware`); throws a WebgpuRefusal-shaped
+ * error otherwise. Injected so selection tests can stand in for Dawn.
+ */
+export type WebgpuStarter = (allowSoftware: boolean) => Promise<{ adapter: WebgpuAdapterReport; version: string; routedKernels: { kernel: string; to: string; reason: string }[] }>;
+
 /** Options of a selection run. */
 export interface SelectOptions {
   force?: BackendChoice;
   loader?: ModuleLoader;
   startWasm: WasmStarter;
+  /** absent: webgpu is not tried */
+  startWebgpu?: WebgpuStarter;
 }
 
 const ENV_NAMES: Record<string, BackendChoice> = {
   gpu: 'tensorflow-gpu',
   'tensorflow-gpu': 'tensorflow-gpu',
+  webgpu: 'webgpu',
   node: 'tensorflow',
   tensorflow: 'tensorflow',
   wasm: 'wasm',
 };
 
-/** Reads ATTUNE_BACKEND (gpu|node|wasm); throws a clear error for any other value. */
+/** Reads ATTUNE_BACKEND (gpu|webgpu|node|wasm); throws a clear error for any other value. */
 export function forcedFromEnv(env: NodeJS.ProcessEnv = process.env): BackendChoice | undefined {
   const raw = env.ATTUNE_BACKEND?.trim().toLowerCase();
   if (!raw || raw === 'auto') return undefined;
   const choice = ENV_NAMES[raw];
-  if (!choice) throw new Error(`ATTUNE_BACKEND='${env.ATTUNE_BACKEND}' is not one of gpu, node, wasm (or auto)`);
+  if (!choice) throw new Error(`ATTUNE_BACKEND='${env.ATTUNE_BACKEND}' is not one of gpu, webgpu, node, wasm (or auto)`);
   return choice;
 }
 
@@ -132,10 +153,44 @@ async function tryNative(
 /** Runs the selection; throws only if nothing usable is found or a forced backend fails. */
 export async function selectBackend(opts: SelectOptions): Promise<BackendReport> {
   const loader = opts.loader ?? ((name: string) => import(name));
-  const order: BackendChoice[] = opts.force ? [opts.force] : ['tensorflow-gpu', 'tensorflow', 'wasm'];
+  const auto: BackendChoice[] = opts.startWebgpu ? ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm'] : ['tensorflow-gpu', 'tensorflow', 'wasm'];
+  const order: BackendChoice[] = opts.force ? [opts.force] : auto;
   const attempts: BackendAttempt[] = [];
   const versions: Record<string, string> = { 'tfjs-core': tf.version_core, node: process.versions.node };
+  let adapter: WebgpuAdapterReport | undefined;
   for (const choice of order) {
+    if (choice === 'webgpu') {
+      if (!opts.startWebgpu) {
+        attempts.push({ name: 'webgpu', ok: false, reason: 'webgpu is not available in this build', advice: 'choose another backend' });
+        continue;
+      }
+      try {
+        const w = await opts.startWebgpu(opts.force === 'webgpu');
+        versions['tfjs-backend-webgpu'] = w.version;
+        const note = w.adapter.software ? `software adapter, forced (${w.adapter.softwareReason})` : undefined;
+        attempts.push({ name: 'webgpu', ok: true, ...(note ? { reason: note } : {}) });
+        return {
+          backend: tf.getBackend(),
+          kind: w.adapter.software ? 'software-gpu' : 'gpu',
+          threads: 0,
+          attempts,
+          versions,
+          selection: opts.force ? 'forced' : 'auto',
+          adapter: w.adapter,
+          routedKernels: w.routedKernels,
+        };
+      } catch (err) {
+        const e = err as Partial<WebgpuRefusal> & { message?: string };
+        if (e.adapter) adapter = e.adapter;
+        attempts.push({
+          name: 'webgpu',
+          ok: false,
+          reason: e.reason ?? `webgpu failed to start: ${e.message ?? String(err)}`,
+          advice: e.advice ?? 'reinstall the webgpu and @tensorflow/tfjs-backend-webgpu packages',
+        });
+      }
+      continue;
+    }
     if (choice === 'wasm') {
       try {
         const w = await opts.startWasm();
@@ -150,6 +205,7 @@ export async function selectBackend(opts: SelectOptions): Promise<BackendReport>
           selection: opts.force ? 'forced' : 'auto',
           trainingKernels: w.trainingKernels,
           ...(w.threadsNote ? { threadsNote: w.threadsNote } : {}),
+          ...(adapter ? { adapter } : {}),
         };
       } catch (err) {
         attempts.push({
@@ -171,6 +227,7 @@ export async function selectBackend(opts: SelectOptions): Promise<BackendReport>
         attempts,
         versions,
         selection: opts.force ? 'forced' : 'auto',
+        ...(adapter ? { adapter } : {}),
       };
     }
   }

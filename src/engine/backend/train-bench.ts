@@ -42,7 +42,8 @@ export interface TrainBenchResult {
 
 /** A reusable training step over a backbone plus a linear head (SGD, momentum 0.9). */
 export interface TrainStep {
-  run(x: tf.Tensor4D, y: tf.Tensor2D): number;
+  /** one step; the loss is read back asynchronously (webgpu under Node cannot read GPU data synchronously) */
+  run(x: tf.Tensor4D, y: tf.Tensor2D): Promise<number>;
   dispose(): void;
 }
 
@@ -56,7 +57,7 @@ export function createTrainStep(backbone: Backbone, classes: number, lr = 0.01, 
   const trainable = [...[...backbone.params.values()].filter((v) => v.trainable), headW, headB];
   const velocity = tf.tidy(() => trainable.map((v) => tf.variable(tf.zerosLike(v), false)));
   return {
-    run(x, y) {
+    async run(x, y) {
       const loss = tf.tidy(() => {
         const { value, grads } = tf.variableGrads(() => {
           const features = backbone.forwardFeatures(backbone.params, x, { bnMode: 'train' });
@@ -71,7 +72,7 @@ export function createTrainStep(backbone: Backbone, classes: number, lr = 0.01, 
         });
         return value;
       });
-      const out = loss.dataSync()[0];
+      const out = (await loss.data())[0];
       loss.dispose();
       return out;
     },
@@ -116,7 +117,7 @@ export async function benchTrain(opts: TrainBenchOptions): Promise<TrainBenchRes
     for (let i = 0; i < warmup + opts.steps; i++) {
       const { x, y } = inputs[i % inputs.length];
       const t0 = performance.now();
-      const loss = step.run(x, y);
+      const loss = await step.run(x, y);
       const ms = performance.now() - t0;
       if (i === 0) firstLoss = loss;
       lastLoss = loss;
