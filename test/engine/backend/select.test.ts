@@ -37,6 +37,13 @@ function workingNative(usingGpu: boolean, seenEnv: Record<string, string | undef
   };
 }
 
+/** The attempt at one backend (webgpu sits between the two native ones). */
+function attempt(report: { attempts: { name: string; ok: boolean; reason?: string; advice?: string }[] }, name: string) {
+  const a = report.attempts.find((x) => x.name === name);
+  if (!a) throw new Error(`no attempt at ${name}: ${JSON.stringify(report.attempts)}`);
+  return a;
+}
+
 afterEach(() => {
   if (tf.findBackendFactory('tensorflow')) tf.removeBackend('tensorflow');
   delete process.env.ATTUNE_BACKEND;
@@ -53,14 +60,15 @@ describe('initBackend selection', () => {
     expect(tf.getBackend()).toBe('wasm');
     expect(report.attempts.map((a) => [a.name, a.ok])).toEqual([
       ['tensorflow-gpu', false],
+      ['webgpu', false],
       ['tensorflow', false],
       ['wasm', true],
     ]);
     expect(report.attempts[0].reason).toContain('not installed');
     expect(report.attempts[0].advice).toContain('npm install @tensorflow/tfjs-node-gpu');
-    expect(report.attempts[1].reason).toContain('native binding failed to load');
-    expect(report.attempts[1].reason).toContain('libtensorflow.so.2');
-    expect(report.attempts[1].advice).toContain('npm rebuild');
+    expect(attempt(report, 'tensorflow').reason).toContain('native binding failed to load');
+    expect(attempt(report, 'tensorflow').reason).toContain('libtensorflow.so.2');
+    expect(attempt(report, 'tensorflow').advice).toContain('npm rebuild');
     expect(report.trainingKernels).toContain('Conv2DBackpropFilter');
     // the threaded build runs under Node: one XNNPACK thread per core (the build caps at 4)
     const cores = Math.min(4, os.availableParallelism());
@@ -80,9 +88,9 @@ describe('initBackend selection', () => {
       );
     };
     const report = await initBackend({ loader });
-    expect(report.attempts[1].reason).toContain('native binding failed to load');
-    expect(report.attempts[1].reason).toContain('tfjs_binding.node');
-    expect(report.attempts[1].advice).toContain('npm rebuild @tensorflow/tfjs-node');
+    expect(attempt(report, 'tensorflow').reason).toContain('native binding failed to load');
+    expect(attempt(report, 'tensorflow').reason).toContain('tfjs_binding.node');
+    expect(attempt(report, 'tensorflow').advice).toContain('npm rebuild @tensorflow/tfjs-node');
   });
 
   it('names the missing CUDA library', async () => {
@@ -103,7 +111,7 @@ describe('initBackend selection', () => {
     expect(seen[GPU]).toBe('true');
     expect(report.attempts[0]).toMatchObject({ name: 'tensorflow-gpu', ok: false });
     expect(report.attempts[0].reason).toContain('no GPU visible');
-    expect(report.attempts[1]).toMatchObject({ name: 'tensorflow', ok: true });
+    expect(attempt(report, 'tensorflow')).toMatchObject({ name: 'tensorflow', ok: true });
     expect(report.kind).toBe('native-cpu');
     expect(report.backend).toBe('tensorflow');
     expect(report.versions['libtensorflow']).toBe('2.9.1');
@@ -134,7 +142,7 @@ describe('initBackend selection', () => {
   });
 
   it('rejects an unknown ATTUNE_BACKEND value with a clear message', () => {
-    expect(() => forcedFromEnv({ ATTUNE_BACKEND: 'cuda' })).toThrow(/ATTUNE_BACKEND='cuda' is not one of gpu, node, wasm/);
+    expect(() => forcedFromEnv({ ATTUNE_BACKEND: 'cuda' })).toThrow(/ATTUNE_BACKEND='cuda' is not one of gpu, webgpu, node, wasm/);
     expect(forcedFromEnv({ ATTUNE_BACKEND: 'gpu' })).toBe('tensorflow-gpu');
     expect(forcedFromEnv({})).toBeUndefined();
   });
