@@ -1,7 +1,7 @@
-/** Datasets of the current project: import with scan progress, the health report, samples and the augmentation preview. */
+/** Datasets of the current project: import with scan progress, removal, health reports (project and per dataset), the folder browser, samples and the augmentation preview. */
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
-import type { DatasetKind, DatasetSummary, SampleImage } from '../../../shared/contract/datasets';
+import type { DatasetKind, DatasetSummary, FolderListing, SampleImage } from '../../../shared/contract/datasets';
 import type { AugmentPolicyName, AugmentPreviewItem } from '../../../shared/contract/studio';
 import type { HealthReport, ScanProgress } from '../../../shared/schemas/dataset';
 import { api, errorMessage } from '../api/client';
@@ -10,6 +10,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
   const project = ref<string | null>(null);
   const list = ref<DatasetSummary[]>([]);
   const health = shallowRef<HealthReport | null>(null);
+  const healthOf = shallowRef<Record<number, HealthReport>>({});
   const progress = ref<ScanProgress | null>(null);
   const scanning = ref(false);
   const error = ref<string | null>(null);
@@ -28,6 +29,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
   async function load(folder: string) {
     if (project.value !== folder) {
       health.value = null;
+      healthOf.value = {};
       samples.value = {};
       preview.value = [];
     }
@@ -36,6 +38,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
     error.value = null;
     try {
       list.value = await api().request('datasets.list', { project: folder });
+      healthOf.value = {};
       if (list.value.length) health.value = await api().request('datasets.health', { project: folder });
     } catch (e) {
       error.value = errorMessage(e);
@@ -59,6 +62,48 @@ export const useDatasetsStore = defineStore('datasets', () => {
     } finally {
       scanning.value = false;
     }
+  }
+
+  /** The health report of one dataset (the Data view's tab), kept by dataset id. */
+  async function loadHealthOf(datasetId: number) {
+    if (!project.value) return;
+    try {
+      const r = await api().request('datasets.health', { project: project.value, datasetId });
+      healthOf.value = { ...healthOf.value, [datasetId]: r };
+    } catch (e) {
+      error.value = errorMessage(e);
+    }
+  }
+
+  /** Forgets a dataset (its files stay on disk) and reloads the list and the project's health. */
+  async function remove(datasetId: number) {
+    if (!project.value) return false;
+    error.value = null;
+    try {
+      const r = await api().request('datasets.remove', { project: project.value, datasetId });
+      const { [datasetId]: _gone, ...rest } = healthOf.value;
+      healthOf.value = rest;
+      list.value = await api().request('datasets.list', { project: project.value });
+      health.value = list.value.length ? await api().request('datasets.health', { project: project.value }) : null;
+      return r.removed;
+    } catch (e) {
+      error.value = errorMessage(e);
+      return false;
+    }
+  }
+
+  /** Sub-folders of a folder (or completions of a partly typed path) on the machine that holds the images; null on error. */
+  async function browse(path: string): Promise<FolderListing | null> {
+    try {
+      return await api().request('datasets.browse', { path });
+    } catch {
+      return null;
+    }
+  }
+
+  /** Clears the last error (the next action starts without an old banner). */
+  function clearError() {
+    error.value = null;
   }
 
   /** Thumbnails of one class (or all images with label undefined) of a dataset. */
@@ -87,5 +132,5 @@ export const useDatasetsStore = defineStore('datasets', () => {
     }
   }
 
-  return { project, list, health, progress, scanning, error, samples, preview, previewBusy, load, importData, loadSamples, loadPreview };
+  return { project, list, health, healthOf, progress, scanning, error, samples, preview, previewBusy, load, importData, loadHealthOf, remove, browse, clearError, loadSamples, loadPreview };
 });

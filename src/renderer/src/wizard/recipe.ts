@@ -55,7 +55,7 @@ export function buildRecipe(a: WizardAnswers, preset: RecipePreset | undefined):
     if (a.negativeClass.trim()) data.negativeClass = a.negativeClass.trim();
   }
   const unlabeled = a.fixedData ? [] : a.unlabeledPaths.map((p) => p.trim()).filter(Boolean);
-  if (unlabeled.length) data.unlabeled = unlabeled[0];
+  if (unlabeled.length) data.unlabeled = unlabeled.length === 1 ? unlabeled[0] : unlabeled;
   if (!a.fixedData) {
     if (a.sourcePath.trim()) data.source = a.sourcePath.trim();
     if (a.testPath.trim()) data.test = a.testPath.trim();
