@@ -143,6 +143,7 @@ export class RunPersister {
     } catch (e) {
       return this.log('error', `checkpoint ${c.path} was not recorded: ${(e as Error).message}`);
     }
+    this.log('info', `checkpoint saved: stage ${this.stageName(c.stageIdx)}, step ${c.step}${c.final ? ' (end of stage)' : ''}`);
     this.prune();
   }
 
