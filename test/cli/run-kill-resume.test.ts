@@ -41,17 +41,19 @@ stages:
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
-    const exited = new Promise<void>((r) => child.on('exit', () => r()));
-    const deadline = Date.now() + 90_000;
-    while (checkpoints(dir).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    let gone = false;
+    const exited = new Promise<void>((r) => child.on('exit', () => ((gone = true), r())));
+    // generous: three processes start (CLI, engine, resume) and a loaded CI machine is slow at it
+    const deadline = Date.now() + 300_000;
+    while (checkpoints(dir).length === 0 && !gone && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     expect(checkpoints(dir).length, out).toBeGreaterThan(0);
     child.kill('SIGKILL');
     await exited;
     const run = promisify(execFile);
-    const listed = JSON.parse((await run(process.execPath, [bin, 'runs', '--project', dir, '--json'], { env })).stdout);
+    const listed = JSON.parse((await run(process.execPath, [bin, 'runs', '--project', dir, '--json'], { env, timeout: 120_000 })).stdout);
     expect(listed).toHaveLength(1);
     expect(listed[0].status).toBe('interrupted');
-    const resumed = await run(process.execPath, [bin, 'resume', listed[0].id.slice(0, 8), '--project', dir, '--json'], { env });
+    const resumed = await run(process.execPath, [bin, 'resume', listed[0].id.slice(0, 8), '--project', dir, '--json'], { env, timeout: 300_000 });
     const last = JSON.parse(resumed.stdout.trim().split('\n').at(-1)!);
     expect(last.status).toBe('completed');
     expect(last.result.plain.accuracy).toBeGreaterThanOrEqual(0);
@@ -62,5 +64,5 @@ stages:
     } finally {
       store.close();
     }
-  });
+  }, 600_000);
 });
