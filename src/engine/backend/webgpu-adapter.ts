@@ -82,7 +82,7 @@ export function noAdapterAdvice(platform: NodeJS.Platform = process.platform, en
     return {
       reason: 'no WebGPU adapter: the Vulkan loader is there but no Vulkan driver offered a usable GPU',
       advice:
-        "install your GPU vendor's Vulkan driver (NVIDIA: the proprietary driver, 535 or newer; AMD/Intel: `mesa-vulkan-drivers`) " +
+        "install your GPU vendor's Vulkan driver (NVIDIA: the proprietary driver; AMD/Intel: `mesa-vulkan-drivers`) " +
         'and check it with `vulkaninfo --summary`; in a container, pass the GPU and the driver\'s ICD file in',
     };
   }
