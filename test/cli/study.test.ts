@@ -84,7 +84,8 @@ describe.skipIf(!haveData)('attune study fashion-mnist (miniature)', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+    // every arm trains (several minutes on a loaded 2-core CI machine): the 120 s default is too tight
+  }, 900_000);
 
   it('rejects an unknown study and contradictory flags with usage errors', async () => {
     await expect(run(['cifar'], memoryIo())).rejects.toThrow(/the only study is "fashion-mnist"/);
