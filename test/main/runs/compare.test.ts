@@ -50,6 +50,32 @@ describe('run comparison', () => {
     store.close();
   });
 
+  it('adds the pixels-logreg floor of the runs\' own labels as a row: one per data set, averaged over the runs that measured it', () => {
+    const store = ProjectStore.create(join(mkdtempSync(join(tmpdir(), 'attune-cmp-')), 'p'), 'cmp');
+    const floorOf = (acc: number) => ({ ...result(0.5, 0.9), floor: { loss: 0.6, auc: 0.9, f1: acc - 0.01, accuracy: acc } });
+    const withData = (id: string, group: string, name: string, data: unknown, r: ReturnType<typeof result>) => {
+      store.runs.create({ id, groupId: group, name, recipe: 'scratch', config: { backbone: { arch: 'small-resnet' }, data }, seed: 0 },
+        [{ name: 'prepare', kind: 'prepare', totalSteps: 1 }, { name: 'finetune', kind: 'finetune', totalSteps: 10 }]);
+      store.runs.setSummary(id, r);
+      store.runs.setStatus(id, 'completed');
+    };
+    withData('a0', 'ga', 'scratch (seed 0)', { labeled: 'x' }, floorOf(0.8));
+    withData('a1', 'ga', 'scratch (seed 1)', { labeled: 'x' }, floorOf(0.7));
+    withData('old', 'gb', 'before the floor', { labeled: 'x' }, result(0.5, 0.9)); // measured nothing
+    const one = compareRuns(store, [], ['ga', 'gb'], true);
+    const floor = one.rows.filter((r) => r.kind === 'floor');
+    expect(floor).toHaveLength(1);
+    expect(floor[0].label).toBe('pixels-logreg');
+    expect([...floor[0].runIds].sort()).toEqual(['a0', 'a1']);
+    expect(floor[0].plain.accuracy.mean).toBeCloseTo(0.75, 12);
+    expect(one.rows.filter((r) => r.kind === 'run').map((r) => r.label)).toEqual(['scratch', 'before the floor']);
+    expect(formatCompareTable(one)).toMatch(/pixels-logreg\s+2\s+0\.6000/);
+    withData('c0', 'gc', 'other data', { labeled: 'y' }, floorOf(0.5));
+    const two = compareRuns(store, [], ['ga', 'gc'], true).rows.filter((r) => r.kind === 'floor');
+    expect(two.map((r) => r.label)).toEqual(['pixels-logreg (data of scratch)', 'pixels-logreg (data of other data)']);
+    store.close();
+  });
+
   it('mean ± std of one value has std 0, of none NaN', () => {
     expect(meanStd([3])).toEqual({ mean: 3, std: 0, n: 1 });
     expect(meanStd([]).n).toBe(0);
