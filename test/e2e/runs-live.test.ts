@@ -90,7 +90,10 @@ describe('the run monitor on the example', { timeout: 1_500_000 }, () => {
     const { page } = studio;
     await page.getByRole('link', { name: 'Compare' }).click();
     const table = page.locator('[data-test=compare-table]');
-    await table.waitFor({ timeout: 120_000 });
+    await table.waitFor({ timeout: 120_000 }).catch(async (e) => {
+      await studio.screenshot('failed-compare-1280');
+      throw e;
+    });
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(1280);
     const cells = await table.locator('tbody tr').first().locator('td.num').allTextContents();
     expect(cells[0]).toMatch(/^\d+\.\d{3}/); // loss
