@@ -23,6 +23,11 @@ describe('datasets store', () => {
         imported = true;
         return { dataset: ds, report: health };
       },
+      'datasets.remove': async ({ datasetId }) => {
+        const removed = imported && datasetId === 1;
+        imported = false;
+        return { removed };
+      },
       'datasets.augmentPreview': async ({ seed, policy }) => ({ policy, size: 112, items: [{ relPath: `a/${seed}.png`, label: 'a', original: 'data:,o', views: ['data:,1', 'data:,2'] }] }),
     });
     setApi(client);
@@ -54,5 +59,18 @@ describe('datasets store', () => {
     expect(store.preview[0].relPath).toBe('a/3.png');
     const call = client.calls.find((c) => c.method === 'datasets.augmentPreview');
     expect(call?.input).toMatchObject({ project: PROJECT, datasetId: 1, policy: 'byol', seed: 3 });
+  });
+
+  it('keeps the health of each dataset apart and forgets a removed dataset', async () => {
+    const store = useDatasetsStore();
+    await store.load(PROJECT);
+    await store.importData('labeled-folder', '/data/x');
+    await store.loadHealthOf(1);
+    expect(store.healthOf[1]?.total).toBe(3);
+    expect(client.calls.find((c) => c.method === 'datasets.health' && (c.input as { datasetId?: number }).datasetId === 1)).toBeTruthy();
+    expect(await store.remove(1)).toBe(true);
+    expect(store.list).toEqual([]);
+    expect(store.healthOf[1]).toBeUndefined();
+    expect(store.health).toBeNull();
   });
 });

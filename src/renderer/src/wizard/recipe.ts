@@ -4,6 +4,7 @@
  * and per-stage overrides for the training length the person chose.
  */
 import type { RecipePreset } from '../../../shared/schemas/recipe';
+import { presetText } from './words';
 
 /** Everything the wizard asks. */
 export interface WizardAnswers {
@@ -73,7 +74,7 @@ export function buildRecipe(a: WizardAnswers, preset: RecipePreset | undefined):
   }
   return {
     // relative IDX paths of the example resolve against the project folder (runs.start's default)
-    name: a.runName.trim() || `${preset?.title ?? a.preset}`.slice(0, 200),
+    name: a.runName.trim() || (preset ? presetText(preset.title, a) : a.preset).slice(0, 200),
     recipe: a.preset,
     backbone: { arch: a.arch, weights: a.weightsPath.trim() || null },
     data,

@@ -23,8 +23,9 @@ export function paperInWords(paper: string): string {
 /** Replaces the preset's own training lengths in its text with the ones the fields hold, and YAML keys with words. */
 export function presetText(text: string, a: Pick<WizardAnswers, 'pretrainSteps' | 'finetuneEpochs'>): string {
   let t = text;
-  if (a.pretrainSteps) t = t.replace(/\b(about |~)?\d+(\.\d+)?k? steps\b/g, `${a.pretrainSteps.toLocaleString('en')} steps`);
-  if (a.finetuneEpochs) t = t.replace(/\b\d+ epochs\b/g, `${a.finetuneEpochs} epochs`);
+  // "(~5 epochs)" is a self-supervised length (Blog's BYOL): the steps field replaces it
+  if (a.pretrainSteps) t = t.replace(/(about |~)?\b\d+(\.\d+)?k? steps\b|~\d+ epochs\b/g, plural(a.pretrainSteps, 'step'));
+  if (a.finetuneEpochs) t = t.replace(/\b\d+ epochs\b/g, plural(a.finetuneEpochs, 'epoch'));
   return t
     .replace(/Needs data\.source/g, 'Needs a source image folder')
     .replace(/\bdata\.source\b/g, 'the source folder')
@@ -53,12 +54,16 @@ export interface SummaryLine {
 const METHOD_NAMES: Record<string, string> = { byol: 'BYOL', moco: 'MoCo v2', simclr: 'SimCLR', swav: 'SwAV' };
 const MODES: Record<string, string> = { lp: 'linear probe (head only)', ft: 'full fine-tune', 'lp-ft': 'head first, then everything', daft: 'DAFT fine-tune', 'freeze-unfreeze': 'head first, then unfreeze' };
 
+function plural(n: number, word: string): string {
+  return `${n.toLocaleString('en')} ${word}${n === 1 ? '' : 's'}`;
+}
+
 /** The stages as this run will do them, with the lengths the fields hold. */
 export function stagesForRun(preset: RecipePreset, a: Pick<WizardAnswers, 'pretrainSteps' | 'finetuneEpochs'>): string[] {
   return preset.stages.map((s) => {
-    if (s.kind === 'pretrain') return `${METHOD_NAMES[s.method] ?? s.method} self-supervised on ${s.pool === 'source' ? 'the source images' : 'your images'}, ${(a.pretrainSteps ?? s.steps).toLocaleString('en')} steps`;
+    if (s.kind === 'pretrain') return `${METHOD_NAMES[s.method] ?? s.method} self-supervised on ${s.pool === 'source' ? 'the source images' : 'your images'}, ${plural(a.pretrainSteps ?? s.steps, 'step')}`;
     if (s.kind === 'adapt') return `weight fixes (${s.operations.join(', ')})`;
-    if (s.kind === 'finetune') return `${MODES[s.mode] ?? s.mode} with your labels, ${a.finetuneEpochs ?? s.epochs} epochs`;
+    if (s.kind === 'finetune') return `${MODES[s.mode] ?? s.mode} with your labels, ${plural(a.finetuneEpochs ?? s.epochs, 'epoch')}`;
     return `test${s.tta ? ', with and without test-time augmentation' : ''}`;
   });
 }
@@ -75,7 +80,7 @@ export function reviewSummary(a: WizardAnswers, preset: RecipePreset | undefined
   lines.push({ label: 'Labels to use', value: a.budget === 'all' ? 'all labeled training images' : a.budget === 'perClass' ? `${a.budgetValue} per class (the rest train without labels)` : `${a.budgetValue} % of each class` });
   if (a.negativeClass) lines.push({ label: 'Negative class', value: `${a.negativeClass} (AUC is positive vs. this class)` });
   lines.push({ label: 'Backbone', value: `${a.arch}, ${a.weightsPath.trim() ? `weights from ${a.weightsPath.trim()}` : 'random initial weights'}` });
-  if (preset) lines.push({ label: 'Recipe', value: `${preset.title}: ${stagesForRun(preset, a).join(' → ')}` });
+  if (preset) lines.push({ label: 'Recipe', value: `${presetText(preset.title, a)}: ${stagesForRun(preset, a).join(' → ')}` });
   lines.push({ label: 'Batch and image size', value: `${a.batchSize} images per step, ${a.size} × ${a.size} px` });
   lines.push({ label: 'Seeds', value: seedsInWords(a.seeds) });
   return lines;
@@ -114,7 +119,8 @@ export function plainIssue(issue: { path: string; message: string }): string {
       .replace(/Too small: expected number to be >=\s*([\d.]+)/i, (_m, x: string) => `must be at least ${Math.round(Number(x) * 100)} %`);
   }
   msg = msg
-    .replace(/\(?\bdata\.source\)?/g, 'a source folder')
+    .replace(/\s*\(data\.source\)/g, '')
+    .replace(/\bdata\.source\b/g, 'a source folder')
     .replace(/\bdata\.split\.val\b/g, 'the validation share')
     .replace(/\bdata\.split\.test\b/g, 'the test share')
     .replace(/\blower batchSize\b/g, 'lower the batch size')
