@@ -12,7 +12,8 @@ import { numberFlag, parseFlags, UsageError } from '../args';
 export const summary = 'training throughput (images/s) on the active backend, optionally vs PyTorch CPU';
 
 const USAGE = `usage: attune bench train [--model small-resnet|resnet18|resnet50|bit-r50x1] [--size 32] [--batch 64]
-                         [--steps 20] [--warmup 2] [--compare-torch] [--threads N] [--torch-threads N] [--json]`;
+                         [--steps 20] [--warmup 2] [--compare-torch] [--threads N] [--torch-threads N]
+                         [--backend gpu|webgpu|node|wasm] [--json]`;
 
 const MODELS = ['small-resnet', 'resnet18', 'resnet34', 'resnet50', 'bit-r50x1'];
 
@@ -74,6 +75,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     steps: { type: 'string' },
     warmup: { type: 'string' },
     threads: { type: 'string' },
+    backend: { type: 'string' },
     'torch-threads': { type: 'string' },
     'compare-torch': { type: 'boolean' },
     json: { type: 'boolean' },
@@ -97,8 +99,15 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
 
   const { initBackend } = await import('../../engine/backend/index');
+  const { forcedFromEnv } = await import('../../engine/backend/select');
+  let force: ReturnType<typeof forcedFromEnv>;
+  try {
+    force = values.backend === undefined ? undefined : forcedFromEnv({ ATTUNE_BACKEND: values.backend });
+  } catch {
+    throw new UsageError(`--backend must be one of gpu, webgpu, node, wasm, got "${values.backend}"`);
+  }
   const { benchTrain } = await import('../../engine/backend/train-bench');
-  const report = await initBackend(threads ? { threads } : {});
+  const report = await initBackend({ ...(threads ? { threads } : {}), ...(force ? { force } : {}) });
   if (!values.json) io.out(`backend ${report.backend} (${report.kind}, ${report.threads} thread${report.threads === 1 ? '' : 's'})`);
   const mine = await benchTrain({ arch: model, size, batch, steps, warmup });
   const line = `attune  ${model} ${size}x${size} batch ${batch}: ${round(mine.imagesPerSecond)} img/s (median step ${round(mine.stepMsMedian)} ms over ${steps} steps)`;
