@@ -2,7 +2,7 @@
  * The Electron main process: single instance, hardened window, privacy guard on the session,
  * typed IPC, and an ordered shutdown that stops the engine before the databases close.
  */
-import { app, BrowserWindow, ipcMain, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EventName, EventPayload } from '../shared/api';
@@ -27,7 +27,12 @@ if (!app.requestSingleInstanceLock()) {
   const projects = new ProjectService(app.getPath('userData'));
   const emit = <E extends EventName>(event: E, payload: EventPayload<E>) => win?.webContents.send('attune:event', event, payload);
   engine.onStatus((s) => emit('engine.status', s));
-  const dispatch = createDispatcher(createHandlers({ mode: 'electron', userDataDir: app.getPath('userData'), engine, projects, datasets: new DatasetService(engine), runs: new RunService(engine, projects, emit), emit }), (e) => console.error(e));
+  const pickFolder = async (title: string, kind: 'folder' | 'file') => {
+    const options = { title, properties: [kind === 'file' ? ('openFile' as const) : ('openDirectory' as const)] };
+    const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+    return r.canceled ? null : (r.filePaths[0] ?? null);
+  };
+  const dispatch = createDispatcher(createHandlers({ mode: 'electron', userDataDir: app.getPath('userData'), engine, projects, datasets: new DatasetService(engine), runs: new RunService(engine, projects, emit), emit, pickFolder }), (e) => console.error(e));
 
   app.on('second-instance', () => {
     if (win?.isMinimized()) win.restore();

@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { createNodeApp, type NodeApp } from '../../src/main/node-app';
 import type { Reply } from '../../src/shared/api';
 import { writeFashionFolder } from '../e2e/fashion-folder';
+import { datasetHandlers } from '../../src/main/handlers/datasets';
+import type { AppContext } from '../../src/main/handlers/context';
 
 let app: NodeApp;
 let home: string;
@@ -71,5 +73,13 @@ describe('removing datasets and scans that find nothing', { timeout: 120_000 }, 
     const cls = ok<{ folders: { name: string }[]; images: number; parent: string }>(await app.dispatch('datasets.browse', { path: join(home, 'shoes', 'sandal') }));
     expect(cls.images).toBe(5);
     expect(cls.parent).toBe(join(home, 'shoes'));
+  });
+
+  it('opens the native dialog where the host has one, and says so where it has not', async () => {
+    expect(ok(await app.dispatch('datasets.pickFolder', {}))).toEqual({ native: false, path: null });
+    const asked: string[] = [];
+    const electronLike = datasetHandlers({ pickFolder: async (title: string, kind: string) => (asked.push(`${title}|${kind}`), '/picked') } as unknown as AppContext);
+    expect(await electronLike['datasets.pickFolder']({ title: 'Choose a weights file', kind: 'file' })).toEqual({ native: true, path: '/picked' });
+    expect(asked).toEqual(['Choose a weights file|file']);
   });
 });

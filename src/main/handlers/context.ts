@@ -14,6 +14,8 @@ export interface AppContext {
   projects: ProjectService;
   datasets: DatasetService;
   runs: RunService;
+  /** The native folder dialog (Electron only): the chosen path, or null when cancelled. Absent in `attune serve` and the CLI. */
+  pickFolder?: (title: string, kind: 'folder' | 'file') => Promise<string | null>;
   /** Pushes an event to every connected renderer. */
   emit<E extends EventName>(event: E, payload: EventPayload<E>): void;
 }

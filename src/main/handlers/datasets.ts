@@ -13,6 +13,7 @@ export function datasetHandlers(ctx: AppContext): DomainHandlers<typeof datasetR
     'datasets.health': async ({ project, datasetId }) => ctx.datasets.health(ctx.projects.get(project), datasetId),
     'datasets.remove': async ({ project, datasetId }) => ctx.datasets.remove(ctx.projects.get(project), datasetId),
     'datasets.browse': async ({ path }) => browseFolders(path),
+    'datasets.pickFolder': async ({ title, kind }) => (ctx.pickFolder ? { native: true, path: await ctx.pickFolder(title, kind) } : { native: false, path: null }),
     'datasets.samples': async ({ project, datasetId, ...opts }) => ctx.datasets.samples(ctx.projects.get(project), datasetId, opts),
   };
 }

@@ -77,6 +77,8 @@ export const datasetRequests = {
   'datasets.remove': { input: DatasetRef, output: z.object({ removed: z.boolean() }) },
   /** Sub-folders of a folder (or of the folder a partly typed path lies in), for folder pickers and autocomplete. */
   'datasets.browse': { input: z.object({ path: z.string().max(4096) }).strict(), output: FolderListing },
+  /** The native folder dialog where there is one (the Electron window); `native: false` elsewhere (use datasets.browse). */
+  'datasets.pickFolder': { input: z.object({ title: z.string().max(200).default('Choose a folder'), kind: z.enum(['folder', 'file']).default('folder') }).strict(), output: z.object({ native: z.boolean(), path: z.string().nullable() }) },
   'datasets.samples': {
     input: z
       .object({

@@ -18,6 +18,8 @@ export const useDatasetsStore = defineStore('datasets', () => {
   const preview = shallowRef<AugmentPreviewItem[]>([]);
   const previewBusy = ref(false);
   let unsubscribe: (() => void) | undefined;
+  /** whether the host has a native folder dialog (unknown until first asked) */
+  let nativeDialog: boolean | undefined;
 
   function follow() {
     unsubscribe ??= api().on('datasets.scanProgress', (e) => {
@@ -101,6 +103,19 @@ export const useDatasetsStore = defineStore('datasets', () => {
     }
   }
 
+  /** The native folder dialog: `undefined` where there is none (serve mode: use `browse`), else the path or null when cancelled. */
+  async function pickFolder(title: string, kind: 'folder' | 'file' = 'folder'): Promise<string | null | undefined> {
+    if (nativeDialog === false) return undefined;
+    try {
+      const r = await api().request('datasets.pickFolder', { title, kind });
+      nativeDialog = r.native;
+      return r.native ? r.path : undefined;
+    } catch {
+      nativeDialog = false;
+      return undefined;
+    }
+  }
+
   /** Clears the last error (the next action starts without an old banner). */
   function clearError() {
     error.value = null;
@@ -132,5 +147,5 @@ export const useDatasetsStore = defineStore('datasets', () => {
     }
   }
 
-  return { project, list, health, healthOf, progress, scanning, error, samples, preview, previewBusy, load, importData, loadHealthOf, remove, browse, clearError, loadSamples, loadPreview };
+  return { project, list, health, healthOf, progress, scanning, error, samples, preview, previewBusy, load, importData, loadHealthOf, remove, browse, pickFolder, clearError, loadSamples, loadPreview };
 });
