@@ -65,7 +65,7 @@ def main():
     out = {
         "framework": "pytorch", "version": torch.__version__, "device": a.device,
         "deviceName": torch.cuda.get_device_name(0) if a.device == "cuda" else "cpu",
-        "threads": torch.get_num_threads(), "precision": "fp32 (TF32 off)",
+        "threads": torch.get_num_threads(), "precision": "fp32 (TF32 off)" if a.device == "cuda" else "fp32",
         "model": a.model, "size": a.size, "batch": a.batch, "steps": a.steps,
         "stepMsMedian": med, "imagesPerSecond": a.batch * 1000 / med, "lastLoss": loss_v,
     }
