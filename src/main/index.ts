@@ -15,9 +15,13 @@ import { ProjectService } from './services/projects';
 import { DatasetService } from './services/datasets';
 import { RunService } from './services/runs/service';
 import { createMainWindow, registerPreload } from './window';
+import { defaultUserDataDir } from './paths';
 
 /** out/: main/, preload/, renderer/ and engine/ side by side. */
 const outDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+// one per-user folder for the window, `attune serve` and the CLI (Electron would pick ~/.config/attune)
+app.setPath('userData', defaultUserDataDir());
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
