@@ -177,6 +177,11 @@ describe('the setup wizard checks each step', { timeout: 300_000 }, () => {
     await card.filter({ hasText: 'Health of shoes' }).waitFor({ timeout: 60_000 });
     expect(await card.textContent()).toMatch(/2\s*classes/);
     expect(await card.textContent()).toMatch(/40\s*images/);
+    // Fashion-MNIST's 28 px images are under the 32 px mark: a finding, so no green "healthy" badge
+    expect(await card.textContent()).toContain('40 images smaller than 32 px');
+    expect(await card.locator('[data-test=healthy]').count()).toBe(0);
+    expect(await card.textContent()).toContain('needs a look');
+    await shot('data-health-per-dataset');
     await tabs.filter({ hasText: 'more-shoes' }).click();
     await card.filter({ hasText: 'Health of more-shoes' }).waitFor({ timeout: 60_000 });
     expect(await card.textContent()).toMatch(/6\s*images/);
