@@ -105,7 +105,9 @@ describe('the studio, end to end', { timeout: 300_000 }, () => {
     await page.getByRole('link', { name: 'Compare' }).click();
     const table = page.locator('[data-test=compare-table]');
     await table.waitFor({ timeout: 60_000 });
-    await expect.poll(() => table.locator('tbody tr').count()).toBe(2);
+    // two recipes and the pixels-logreg floor of their labels
+    await expect.poll(() => table.locator('tbody tr').count()).toBe(3);
+    expect(await table.locator('tbody tr', { hasText: 'pixels-logreg' }).count()).toBe(1);
     expect(await table.locator('tbody tr', { hasText: 'tiny scratch' }).textContent()).toContain('±');
     expect(await table.locator('td.best').count()).toBeGreaterThan(0);
     await page.locator('[data-test=cm-cell-0-0]').click();

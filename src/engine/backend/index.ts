@@ -86,7 +86,9 @@ export function initBackend(opts: InitBackendOptions = {}): Promise<BackendRepor
       force,
       loader,
       startWasm: () => startWasm(threads),
-      startWebgpu: (allowSoftware) => startWebgpu(loader, allowSoftware),
+      // webgpu joins the automatic order only on request (ATTUNE_WEBGPU_AUTO=1) until every
+      // read-back of the engine is asynchronous (Dawn has no synchronous dataSync); forcing it always works
+      ...(force === 'webgpu' || process.env.ATTUNE_WEBGPU_AUTO === '1' ? { startWebgpu: (allowSoftware: boolean) => startWebgpu(loader, allowSoftware) } : {}),
     }),
   );
   current = { key, report };
