@@ -47,6 +47,7 @@ function attempt(report: { attempts: { name: string; ok: boolean; reason?: strin
 afterEach(() => {
   if (tf.findBackendFactory('tensorflow')) tf.removeBackend('tensorflow');
   delete process.env.ATTUNE_BACKEND;
+  delete process.env.ATTUNE_WEBGPU_AUTO;
 });
 
 describe('initBackend selection', () => {
@@ -58,9 +59,9 @@ describe('initBackend selection', () => {
     expect(report.backend).toBe('wasm');
     expect(report.kind).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
+    // webgpu joins the automatic order only with ATTUNE_WEBGPU_AUTO=1 (see the next test)
     expect(report.attempts.map((a) => [a.name, a.ok])).toEqual([
       ['tensorflow-gpu', false],
-      ['webgpu', false],
       ['tensorflow', false],
       ['wasm', true],
     ]);
@@ -75,6 +76,21 @@ describe('initBackend selection', () => {
     if (wasmThreadsSupported() && !process.env.ATTUNE_WASM_THREADS) expect(report.threads).toBe(cores);
     if (report.threads < os.availableParallelism()) expect(report.threadsNote).toBeTruthy();
     expect(JSON.parse(JSON.stringify(report))).toEqual(report);
+  });
+
+  it('with ATTUNE_WEBGPU_AUTO=1 webgpu is tried between the two native backends', async () => {
+    process.env.ATTUNE_WEBGPU_AUTO = '1';
+    const loader: ModuleLoader = async (name) => {
+      throw name === GPU ? notInstalled(GPU) : bindingMissing(name);
+    };
+    const report = await initBackend({ loader });
+    expect(report.backend).toBe('wasm');
+    expect(report.attempts.map((a) => [a.name, a.ok])).toEqual([
+      ['tensorflow-gpu', false],
+      ['webgpu', false],
+      ['tensorflow', false],
+      ['wasm', true],
+    ]);
   });
 
   it('an installed package whose addon is missing is a binding failure, not "not installed"', async () => {

@@ -95,7 +95,10 @@ const haveAdapter = await requireWebgpu('webgpu backend');
 
 describe.skipIf(!haveAdapter)('webgpu on the real Dawn adapter', () => {
   it('automatic selection refuses the software adapter and reports it; a forced one trains', { timeout: 240_000 }, async () => {
-    const auto = await initBackend({ loader: (name) => (name.startsWith('@tensorflow/tfjs-node') ? notInstalled(name) : import(name)) });
+    process.env.ATTUNE_WEBGPU_AUTO = '1'; // webgpu joins the automatic order only on request
+    const auto = await initBackend({ loader: (name) => (name.startsWith('@tensorflow/tfjs-node') ? notInstalled(name) : import(name)) }).finally(() => {
+      delete process.env.ATTUNE_WEBGPU_AUTO;
+    });
     expect(auto.backend).toBe('wasm');
     expect(auto.attempts.find((a) => a.name === 'webgpu')).toMatchObject({ ok: false });
     expect(auto.adapter?.software).toBe(true);
