@@ -16,7 +16,7 @@ export const PLACEHOLDERS = {
 
 /** True when a stage of the preset trains on, or replays, source images (data.source is required). */
 export function needsSource(p: RecipePreset): boolean {
-  return p.stages.some((s) => s.kind === 'pretrain' && (s.pool === 'source' || s.sourceReplay !== undefined));
+  return p.stages.some((s) => (s.kind === 'pretrain' && (s.pool === 'source' || s.sourceReplay !== undefined)) || (s.kind === 'finetune' && s.pool === 'source'));
 }
 
 /** A YAML scalar or flow sequence, quoted only when YAML would read it differently. */
@@ -41,7 +41,7 @@ function stageWhat(s: StageSpec): string {
     case 'adapt':
       return `weight surgery: ${s.operations.join(', ')}`;
     case 'finetune':
-      return `supervised fine-tuning (${s.mode}) on the labeled images`;
+      return s.pool === 'source' ? 'supervised pretraining on the source classes (one subfolder per class)' : `supervised fine-tuning (${s.mode}) on the labeled images`;
     case 'evaluate':
       return 'test metrics (loss, AUC, F1, accuracy)';
   }

@@ -40,7 +40,7 @@ describe('attune recipes / run / runs', () => {
     for (const name of ['hpt-bn', 'hpt-source', 'p2x', 'uft', 'daft', 'scratch', 'imagenet-ft', 'linear-probe']) expect(io.stdout[0]).toContain(name);
     const json = memoryIo();
     expect(await main(['recipes', '--json'], json)).toBe(0);
-    expect(JSON.parse(json.stdout[0])).toHaveLength(10);
+    expect(JSON.parse(json.stdout[0])).toHaveLength(11);
   });
 
   it('refuses a bad recipe before anything runs, naming every key at fault', async () => {

@@ -23,6 +23,8 @@ export interface PreparedData {
   source: DecodeCache | null;
   /** every candidate source when the recipe lists several (source selection), else empty */
   sourceCandidates: DecodeCache[];
+  /** the source's classes when a stage trains on its labels (finetune with pool: source), else null */
+  sourceClassNames: string[] | null;
   /** the test images: a separate cache, or the labeled cache */
   testCache: DecodeCache;
   /** indices into `labeled` */
@@ -36,8 +38,9 @@ export interface PreparedData {
   negativeClass: number | undefined;
 }
 
-function sourceKey(src: ResolvedSource | ResolvedSource[], size: number): string {
-  return createHash('sha256').update(JSON.stringify({ src, size })).digest('hex').slice(0, 16);
+function sourceKey(src: ResolvedSource | ResolvedSource[], size: number, labeledSource: boolean): string {
+  // a source read with its labels is a different cache from the same folder read without them
+  return createHash('sha256').update(JSON.stringify(labeledSource ? { src, size, labels: true } : { src, size })).digest('hex').slice(0, 16);
 }
 
 async function* idxItems(src: Extract<ResolvedSource, { kind: 'idx' }>): AsyncGenerator<CacheItem> {
@@ -66,11 +69,12 @@ async function* fileItems(src: Extract<ResolvedSource, { kind: 'folder' | 'csv' 
   }
 }
 
-/** Class names of a labeled folder / CSV, sorted. */
-async function discoverClasses(src: Extract<ResolvedSource, { kind: 'folder' | 'csv' }>): Promise<string[]> {
+/** Class names of a labeled folder / CSV (sorted) or of an IDX pair; `what` names the set in the error. */
+async function classesOf(src: ResolvedSource, what: string): Promise<string[]> {
+  if (src.kind === 'idx') return idxClassNames(src.idx);
   const names = new Set<string>();
   for await (const c of src.kind === 'csv' ? csvFile(src.path) : labeledFolder(src.path)) if (!c.error && c.label) names.add(c.label);
-  if (names.size < 2) throw new Error(`${src.path}: needs at least two classes, found ${names.size}`);
+  if (names.size < 2) throw new Error(`${what} (${src.path}): needs at least two classes (one subfolder per class), found ${names.size}`);
   return [...names].sort();
 }
 
@@ -79,6 +83,8 @@ interface ImageSet {
   src: ResolvedSource | ResolvedSource[];
   labeled: boolean;
   classNames: string[] | null;
+  /** the source set read with its labels (supervised pretraining) */
+  labeledSource?: boolean;
 }
 
 /** Reports the prepare stage's decoding: images done of all the images the run has to decode. */
@@ -97,7 +103,7 @@ interface CacheContext {
 }
 
 function setDir(set: ImageSet, ctx: CacheContext): string {
-  return cacheDir(ctx.cacheRoot, sourceKey(set.src, ctx.size), ctx.size);
+  return cacheDir(ctx.cacheRoot, sourceKey(set.src, ctx.size, !!set.labeledSource), ctx.size);
 }
 
 function itemsOfSource(src: ResolvedSource, set: ImageSet): AsyncGenerator<CacheItem> {
@@ -155,13 +161,15 @@ function budgetOf(b: RunConfig['data']['labelBudget']): LabelBudget {
 export async function prepareData(config: RunConfig, cacheRoot: string, runDir: string, onLog: (m: string) => void, onProgress?: PrepareProgress): Promise<PreparedData> {
   const d = config.data;
   mkdirSync(cacheRoot, { recursive: true });
-  const classNames = d.labeled.kind === 'idx' ? idxClassNames(d.labeled.idx) : await discoverClasses(d.labeled);
+  const classNames = await classesOf(d.labeled, 'data.labeled');
   const unlabeledSet = (src: ResolvedSource | ResolvedSource[]): ImageSet => ({ src: Array.isArray(src) && src.length === 1 ? src[0] : src, labeled: false, classNames: null });
+  const supervisedSource = config.stages.some((s) => s.kind === 'finetune' && s.pool === 'source');
+  const sourceClassNames = supervisedSource && d.source ? await classesOf(d.source, 'data.source') : null;
   const sets = {
     labeled: { src: d.labeled, labeled: true, classNames },
     unlabeled: d.unlabeled ? unlabeledSet(d.unlabeled) : null,
     candidates: (d.sourceCandidates ?? []).map(unlabeledSet),
-    source: d.source && !d.sourceCandidates?.length ? unlabeledSet(d.source) : null,
+    source: d.source && !d.sourceCandidates?.length ? (sourceClassNames ? { src: d.source, labeled: true, classNames: sourceClassNames, labeledSource: true } : unlabeledSet(d.source)) : null,
     test: d.test ? { src: d.test, labeled: true, classNames } : null,
   };
   const ctx: CacheContext = { cacheRoot, size: d.size, onLog, done: 0, total: 0, onProgress };
@@ -194,7 +202,7 @@ export async function prepareData(config: RunConfig, cacheRoot: string, runDir: 
     test: test.map((i) => testCache.index.keys[i]),
     unlabeledFromBudget: trainItems.length - train.length,
   }));
-  return { classNames, labeled, unlabeled, source, sourceCandidates, testCache, train, val, test, mean: labeled.index.mean, std: labeled.index.std, negativeClass: negativeClass !== undefined && negativeClass >= 0 ? negativeClass : undefined };
+  return { classNames, labeled, unlabeled, source, sourceCandidates, sourceClassNames, testCache, train, val, test, mean: labeled.index.mean, std: labeled.index.std, negativeClass: negativeClass !== undefined && negativeClass >= 0 ? negativeClass : undefined };
 }
 
 /** Closes every cache of a prepared run. */

@@ -77,6 +77,15 @@ export async function executeRun(p: ExecuteParams, job: JobContext): Promise<Exe
         if ((await runPretrain(ctx, stage)) === 'paused') return { status: 'paused', summary: null };
       } else if (stage.kind === 'adapt') {
         await runAdapt(ctx, stage);
+      } else if (stage.kind === 'finetune' && stage.pool === 'source') {
+        // supervised pretraining: the backbone keeps what it learned, the source's head is dropped
+        const r = await runFinetune(ctx, stage);
+        disposeParams(r.classifier.head);
+        if (r.status === 'paused') return { status: 'paused', summary: null };
+        const basePath = join(p.runDir, `${stage.name}.safetensors`);
+        writeCheckpoint(basePath, backbone, { normalization: { mean: [...data.mean], std: [...data.std] }, provenance: { runId: p.runId, recipe: cfg.recipe, stage: stage.name } });
+        emit('artifact', { kind: 'backbone', path: basePath, meta: { arch: cfg.backbone.arch, stage: stage.name } });
+        log(`${stage.name}: backbone saved to ${basePath} (usable as backbone.weights of another recipe)`);
       } else if (stage.kind === 'finetune') {
         if (classifier) disposeParams(classifier.head);
         const r = await runFinetune(ctx, stage);

@@ -25,6 +25,7 @@ import { SeededRandom } from '../train/seed';
 import { restoreInto } from '../train/tensor-state';
 import { serializeMap } from '../train/tensor-state';
 import { planFinetune, type FinetunePlan } from '../../shared/finetune-plan';
+import type { DecodeCache } from '../data/cache-reader';
 import { cacheImages } from './images';
 import { points, saveCheckpoint, type StageContext } from './context';
 
@@ -71,13 +72,34 @@ interface BestState {
   since: number;
 }
 
-/** Runs (or continues) a fine-tune stage; returns the classifier (kept for evaluation) and whether it finished. */
+/** The labeled images a stage trains on: the run's labeled split, or (pool: source) every source image with its class. */
+interface TrainingPart {
+  cache: DecodeCache;
+  train: number[];
+  val: number[];
+  classNames: string[];
+  negativeClass: number | undefined;
+}
+
+function trainingPart(d: StageContext['data'], stage: FinetuneStage): TrainingPart {
+  if (stage.pool === 'labeled') return { cache: d.labeled, train: d.train, val: d.val, classNames: d.classNames, negativeClass: d.negativeClass };
+  if (!d.source || !d.sourceClassNames) throw new Error(`stage "${stage.name}" trains on the labeled source images, but the run has no labeled data.source`);
+  return { cache: d.source, train: Array.from({ length: d.source.count }, (_, i) => i), val: [], classNames: d.sourceClassNames, negativeClass: undefined };
+}
+
+/**
+ * Runs (or continues) a fine-tune stage; returns the classifier and whether it finished. On the
+ * labeled split the classifier is the run's (kept for evaluation); on the source (pool: source)
+ * its head belongs to the source's classes, and the caller drops it once the stage is done.
+ */
 export async function runFinetune(ctx: StageContext, stage: FinetuneStage): Promise<{ status: 'done' | 'paused'; classifier: Classifier }> {
   const d = ctx.data;
-  const k = d.classNames.length;
+  const part = trainingPart(d, stage);
+  const k = part.classNames.length;
   const seed = ctx.config.seed * 1000 + ctx.stageIdx;
-  const train = cacheImages(d.labeled, d.train, k, d.mean, d.std, stage.augmentation);
-  const val = d.val.length ? cacheImages(d.labeled, d.val, k, d.mean, d.std) : null;
+  // images are normalised with the run's (target) statistics in every stage, so the backbone sees one input scale
+  const train = cacheImages(part.cache, part.train, k, d.mean, d.std, stage.augmentation);
+  const val = part.val.length ? cacheImages(part.cache, part.val, k, d.mean, d.std) : null;
   const plan = finetunePlan(stage, train.size, ctx.config.batchSize);
   const early = !!val && canStopEarly(val.size, k);
   const classifier = buildClassifier(ctx.backbone, k, { spec: headSpecOf(stage, ctx.backbone.featureDim, k), prefix: 'head', init: stage.headInit, seed });
@@ -101,8 +123,8 @@ export async function runFinetune(ctx: StageContext, stage: FinetuneStage): Prom
     ctx.emit('log', { level: 'info', message: `DAFT: converted ${layers.length} BatchNorm layer(s) to the target statistics` });
   }
   if (!ctx.resume) {
-    const stopping = early ? `early stopping on validation loss (patience ${stage.patience} checks of every ${plan.validateEvery} steps), best step restored` : `a fixed plan (${val ? `${val.size} validation images are` : 'no validation split is'} too few to stop early on; ${EARLY_STOPPING_MIN_VAL_PER_CLASS} per class are needed)`;
-    ctx.emit('log', { level: 'info', message: `fine-tune: ${plan.totalSteps} steps of batch ${plan.batch} on ${train.size} labeled images (${plan.stepsPerEpoch} per epoch${plan.headSteps > 0 && stage.mode !== 'lp' ? `, ${plan.headSteps} of them head only` : ''}); ${stopping}` });
+    const stopping = early ? `early stopping on validation loss (patience ${stage.patience} checks of every ${plan.validateEvery} steps), best step restored` : `a fixed plan (${val ? `${val.size} validation images are too few to stop early on; ${EARLY_STOPPING_MIN_VAL_PER_CLASS} per class are needed` : 'no validation split to stop early on'})`;
+    ctx.emit('log', { level: 'info', message: `${stage.pool === 'source' ? 'supervised pretraining' : 'fine-tune'}: ${plan.totalSteps} steps of batch ${plan.batch} on ${train.size} ${stage.pool === 'source' ? `source images of ${k} classes` : 'labeled images'} (${plan.stepsPerEpoch} per epoch${plan.headSteps > 0 && stage.mode !== 'lp' ? `, ${plan.headSteps} of them head only` : ''}); ${stopping}` });
   }
   ctx.emit('stage', { stageIdx: ctx.stageIdx, status: 'running', totalSteps: plan.totalSteps });
   const weights = stage.balance === 'class-weights' ? tf.tensor1d(balancedClassWeights(train.labels, k)) : null;
@@ -110,12 +132,13 @@ export async function runFinetune(ctx: StageContext, stage: FinetuneStage): Prom
   const backboneVars = selectTrainable(ctx.backbone.params, ctx.backbone.specs, { prefix: 'backbone/', lrScale: stage.lrScaled / stage.headLrScaled });
   const checkpoint = (final: boolean) => {
     const { slots, ...optMeta } = optimizer.exportState();
-    const groups = { head: serializeMap(classifier.head), ...(final ? {} : { optimizer: slots, ...(bestSnap ? { best: serializeMap(bestSnap) } : {}) }) };
+    // a source stage's final checkpoint keeps only the backbone: its head is not the run's classifier
+    const groups = { ...(final && stage.pool === 'source' ? {} : { head: serializeMap(classifier.head) }), ...(final ? {} : { optimizer: slots, ...(bestSnap ? { best: serializeMap(bestSnap) } : {}) }) };
     saveCheckpoint(ctx, step, final, groups, { phase, optimizer: optMeta, headSpec: classifier.headSpec, headPrefix: classifier.headPrefix, best: final ? null : best });
   };
   /** Validation after a step; true when patience has run out. */
   const validate = (): boolean => {
-    const m = validationMetrics(classifier, val!, d.negativeClass);
+    const m = validationMetrics(classifier, val!, part.negativeClass);
     ctx.emit('metrics', { points: points(ctx.stageIdx, step, m) });
     // the best step is chosen in the last phase only (the head phase of freeze-unfreeze always runs)
     if (!early || (phase === 'head' && stage.mode !== 'lp')) return false;

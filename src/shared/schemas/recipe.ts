@@ -8,7 +8,7 @@ import { z } from 'zod';
 import * as L from './limits';
 
 /** The built-in recipe presets (METHODS.md). */
-export const PRESET_NAMES = ['blog', 'hpt', 'hpt-bn', 'hpt-source', 'p2x', 'uft', 'daft', 'scratch', 'imagenet-ft', 'linear-probe'] as const;
+export const PRESET_NAMES = ['blog', 'hpt', 'hpt-bn', 'hpt-source', 'p2x', 'uft', 'daft', 'scratch', 'base', 'imagenet-ft', 'linear-probe'] as const;
 export const PresetName = z.enum(PRESET_NAMES);
 export type PresetName = z.infer<typeof PresetName>;
 
@@ -137,12 +137,18 @@ export const AdaptStageSpec = z
   .strict();
 export type AdaptStageSpec = z.infer<typeof AdaptStageSpec>;
 
-/** Supervised fine-tuning on the labeled train split. */
+/** Supervised training: fine-tuning on the labeled train split, or supervised pretraining on a labeled source. */
 export const FinetuneStageSpec = z
   .object({
     kind: z.literal('finetune'),
     name: z.string().min(1),
     mode: z.enum(['lp', 'ft', 'lp-ft', 'daft', 'freeze-unfreeze']),
+    /**
+     * 'labeled': the run's labeled train split (the classifier the run ends with); 'source': every
+     * image of data.source with its class folder as the label, supervised pretraining of the
+     * backbone (a base), whose head is dropped at the end of the stage
+     */
+    pool: z.enum(['labeled', 'source']).default('labeled'),
     /** passes over the labeled train split; stretched to at least `minSteps` optimiser steps */
     epochs: L.wholeNumber('fine-tune epochs', 1, L.MAX_EPOCHS),
     /** head-only epochs before unfreezing (freeze-unfreeze, lp-ft) */

@@ -179,11 +179,15 @@ export function expandRecipe(recipe: RecipeFile, baseDir: string): Expansion {
       const steps = st.epochs && pool ? st.epochs * Math.ceil(pool / effectiveBatch) : st.steps;
       stages.push({ ...st, steps, lr: (st.baseLr * effectiveBatch) / 256, totalSteps: steps });
     } else if (st.kind === 'finetune') {
-      if (trainN !== null && st.batchSize !== undefined && st.batchSize > trainN) {
-        issues.push({ path: `${at}.batchSize`, message: `a fine-tune batch of ${st.batchSize} is larger than the ~${trainN} labeled training images; lower it, or leave it out to fit the batch to the labels` });
+      const onSource = st.pool === 'source';
+      if (onSource && !data.source) issues.push({ path: 'data.source', message: `stage "${st.name}" trains on the labeled source images: give data.source (a folder with one subfolder per class)` });
+      if (onSource && data.sourceCandidates.length) issues.push({ path: 'data.source', message: `stage "${st.name}" trains on the labels of one source folder; data.source lists ${data.sourceCandidates.length}` });
+      const n = onSource ? counts.source : trainN;
+      if (n !== null && st.batchSize !== undefined && st.batchSize > n) {
+        issues.push({ path: `${at}.batchSize`, message: `a fine-tune batch of ${st.batchSize} is larger than the ~${n} ${onSource ? 'source' : 'labeled training'} images; lower it, or leave it out to fit the batch to the labels` });
       }
       // fine-tuning steps one batch at a time (no accumulation): the lrs scale with the batch it uses
-      const plan = trainN ? planFinetune(st, trainN, batch) : null;
+      const plan = n ? planFinetune(st, n, batch) : null;
       // SGD's lrs scale linearly with the batch; Adam's are left as written (its steps are normalised)
       const scale = st.optimizer === 'sgd' ? (plan?.batch ?? finetuneBatch(st, batch * 2, batch)) / preset.batchSize : 1;
       // the fitted batch is resolved here, so the engine's plan (exact counts) keeps the lrs' batch

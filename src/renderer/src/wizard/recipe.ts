@@ -93,6 +93,7 @@ export function stagesInWords(preset: RecipePreset): string {
     .map((s) => {
       if (s.kind === 'pretrain') return `${METHOD_NAMES[s.method] ?? s.method} self-supervised on ${s.pool === 'source' ? 'the source images' : 'your images'} (${s.steps} steps)`;
       if (s.kind === 'adapt') return `weight fixes (${s.operations.join(', ')})`;
+      if (s.kind === 'finetune' && s.pool === 'source') return `supervised on the source folder's classes (${s.epochs} epochs)`;
       if (s.kind === 'finetune') return `fine-tune with labels (${s.mode}, ${s.epochs} epochs)`;
       return `test${s.tta ? ' with and without TTA' : ''}`;
     })
