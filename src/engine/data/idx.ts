@@ -22,15 +22,15 @@ export interface IdxArray {
 export function parseIdx(buf: Uint8Array, name = 'IDX file'): IdxArray {
   if (buf.length < 4) throw new Error(`${name}: too short to be an IDX file`);
   if (buf[0] !== 0 || buf[1] !== 0) throw new Error(`${name}: not an IDX file (magic must start with two zero bytes)`);
-  if (buf[2] !== 0x08) throw new Error(`${name}: only unsigned-byte IDX data (type 0x08) is supported, got 0x${buf[2].toString(16)}`);
+  if (buf[2] !== 0x08) throw new Error(`${name}: not unsigned-byte IDX data (type 0x08), the only type supported`);
   const nd = buf[3];
-  if (nd < 1 || nd > 4) throw new Error(`${name}: unsupported number of dimensions ${nd}`);
+  if (nd < 1 || nd > 4) throw new Error(`${name}: not an IDX file with 1 to 4 dimensions`);
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const dims: number[] = [];
   for (let i = 0; i < nd; i++) dims.push(view.getUint32(4 + 4 * i, false));
   const offset = 4 + 4 * nd;
   const size = dims.reduce((a, b) => a * b, 1);
-  if (buf.length - offset < size) throw new Error(`${name}: truncated (header says ${size} bytes of data, file has ${buf.length - offset})`);
+  if (buf.length - offset < size) throw new Error(`${name}: truncated (the file is shorter than its header says)`);
   return { dims, data: buf.subarray(offset, offset + size) };
 }
 
@@ -69,17 +69,17 @@ export interface IdxDataset {
 /** Loads an images IDX file and (optionally) its labels IDX file. */
 export async function loadIdxDataset(imagesPath: string, labelsPath?: string, classNames?: string[]): Promise<IdxDataset> {
   const img = await readIdx(imagesPath);
-  if (img.dims.length !== 3 && img.dims.length !== 4) throw new Error(`${imagesPath}: expected 3 or 4 dimensions (N, H, W[, C]), got ${img.dims.length}`);
+  if (img.dims.length !== 3 && img.dims.length !== 4) throw new Error(`${imagesPath}: not an IDX image file (images need 3 or 4 dimensions: N, H, W[, C])`);
   const [count, height, width, channels = 1] = img.dims;
   let labels: Uint8Array | null = null;
   if (labelsPath) {
     const lab = await readIdx(labelsPath);
-    if (lab.dims.length !== 1 || lab.dims[0] !== count) throw new Error(`${labelsPath}: expected ${count} labels to match ${imagesPath}, got dims [${lab.dims.join(', ')}]`);
+    if (lab.dims.length !== 1 || lab.dims[0] !== count) throw new Error(`${labelsPath}: does not hold one label per image of ${imagesPath} (${count} images)`);
     labels = lab.data;
   }
   const maxLabel = labels ? labels.reduce((m, v) => Math.max(m, v), 0) : -1;
   const names = classNames ?? Array.from({ length: maxLabel + 1 }, (_, i) => String(i));
-  if (labels && names.length <= maxLabel) throw new Error(`${labelsPath}: label ${maxLabel} has no class name (${names.length} given)`);
+  if (labels && names.length <= maxLabel) throw new Error(`${labelsPath}: holds labels beyond the ${names.length} class names given`);
   return { name: basename(imagesPath).replace(/\.gz$/, ''), count, height, width, channels, pixels: img.data, labels, classNames: names };
 }
 
