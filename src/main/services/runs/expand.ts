@@ -10,6 +10,7 @@ import { parse as parseYaml } from 'yaml';
 import { AdaptStageSpec, EvaluateStageSpec, FinetuneStageSpec, PretrainStageSpec, RecipeFile, type ImageSource, type RecipePreset, type StageSpec } from '../../../shared/schemas/recipe';
 import { idxClassNames, type ResolvedSource, type ResolvedStage, type RunConfig } from '../../../shared/schemas/run';
 import { finetuneBatch, planFinetune } from '../../../shared/finetune-plan';
+import { MAX_PRETRAIN_STEPS } from '../../../shared/schemas/limits';
 import { checkSource } from './data-check';
 import { toIssues, type RecipeIssue } from './issues';
 import { getPreset } from './presets';
@@ -177,6 +178,7 @@ export function expandRecipe(recipe: RecipeFile, baseDir: string): Expansion {
         issues.push({ path: `${at}.selectionSteps`, message: 'source selection needs a source stage and a list of candidate sources in data.source' });
       }
       const steps = st.epochs && pool ? st.epochs * Math.ceil(pool / effectiveBatch) : st.steps;
+      if (steps > MAX_PRETRAIN_STEPS) issues.push({ path: `${at}.epochs`, message: `${st.epochs} epochs over ${pool} images come to ${steps} steps, more than the ${MAX_PRETRAIN_STEPS} a stage may run; give fewer epochs or steps instead` });
       stages.push({ ...st, steps, lr: (st.baseLr * effectiveBatch) / 256, totalSteps: steps });
     } else if (st.kind === 'finetune') {
       const onSource = st.pool === 'source';
