@@ -74,7 +74,7 @@ describe('recipe expansion', () => {
     expect(paths(tiny({ stages: { pretrain: { queueSize: 1000 } } }))).toMatch(/stages\.pretrain\.queueSize: the MoCo queue \(1000\) must be a multiple of the batch \(32\)/);
     expect(paths(tiny({ batchSize: 8000 }))).toMatch(/batchSize: batch 8000 is larger than/);
     // epochs are turned into steps over the pool; the total has the same limit as steps
-    expect(paths(tiny({ recipe: 'blog', batchSize: 2, stages: { pretrain: { epochs: 10000 } } }))).toMatch(/stages\.pretrain\.epochs: 10000 epochs over \d+ images come to \d+ steps, more than the 1000000 a stage may run);
+    expect(paths(tiny({ recipe: 'blog', batchSize: 2, stages: { pretrain: { epochs: 10000 } } }))).toMatch(/stages\.pretrain\.epochs: 10000 epochs over \d+ images come to \d+ steps, more than the 1000000 a stage may run/);
     expect(paths(tiny({ stages: { finetun: { epochs: 1 } } }))).toMatch(/stages\.finetun: recipe "hpt" has no stage "finetun"/);
     expect(paths(tiny({ stages: { pretrain: { steps: -5 } } }))).toMatch(/stages\.pretrain\.steps/);
     expect(paths(tiny({ data: { idx: { ...idx, classes: [5, 42] } } }))).toMatch(/data\.idx\.classes\[1\]: label 42 does not occur/);
