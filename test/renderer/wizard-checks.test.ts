@@ -69,6 +69,12 @@ describe('wizard words', () => {
     expect(randomInitWarning(defaultAnswers(), hpt)).toBeNull();
   });
 
+  it('warns for every recipe that adapts a pretrained backbone, and for none that trains from scratch', () => {
+    const presets = Object.values(import.meta.glob<string>('../../resources/recipes/*.yaml', { query: '?raw', import: 'default', eager: true })).map((y) => RecipePreset.parse(parse(y)));
+    const warned = presets.filter((p) => randomInitWarning({ ...defaultAnswers(), arch: 'resnet50' }, p)).map((p) => p.name).sort();
+    expect(warned).toEqual(['blog', 'daft', 'hpt', 'hpt-bn', 'hpt-source', 'imagenet-ft', 'linear-probe', 'p2x', 'uft']);
+  });
+
   it('rewrites server issues with field labels and percentages', () => {
     expect(plainIssue({ path: 'data.split.val', message: 'Too big: expected number to be <=0.5' })).toBe('Validation share: must be at most 50 %');
     expect(plainIssue({ path: 'data.source', message: 'stage "pretrain" needs source images (data.source)' })).toBe('Source folder: stage "pretrain" needs source images');
