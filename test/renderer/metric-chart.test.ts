@@ -35,6 +35,28 @@ describe('MetricChart', () => {
     wrapper.unmount();
   });
 
+  it('draws train over a dashed validation line of another colour, with validation\'s few points marked', async () => {
+    // the monitor's order: validation given after train, but train has the higher z; 60 train
+    // steps (too many for symbols) and one validation point per 20 steps, lying on the train line
+    const train: Point[] = Array.from({ length: 60 }, (_, i) => [i, 1 - i / 100]);
+    const val: Point[] = [train[19], train[39], train[59]];
+    const wrapper = mount(MetricChart, {
+      props: { title: 'Loss', lines: () => [{ name: 'train', points: train, z: 4 }, { name: 'validation', points: val, dashed: true, z: 3, marks: true }], version: 0, renderer: 'svg' },
+      attachTo: document.body,
+    });
+    await frame();
+    // the data lines, in painting order (a later one lies on top)
+    const lines = wrapper.findAll('svg g[clip-path] path').map((p) => ({ stroke: p.attributes('stroke'), dashed: !!p.attributes('stroke-dasharray') }));
+    expect(lines).toHaveLength(2);
+    expect(lines[0].dashed).toBe(true);
+    expect(lines[1].dashed).toBe(false);
+    expect(lines[1].stroke).not.toBe(lines[0].stroke);
+    // every validation point is a large diamond in its colour (ECharts scales a unit diamond)
+    const diamonds = wrapper.findAll('svg > g > path').filter((p) => p.attributes('d') === 'M0 -1L1 0L0 1L-1 0Z' && p.attributes('fill') === lines[0].stroke && p.attributes('transform')?.startsWith('matrix(5,'));
+    expect(diamonds).toHaveLength(3);
+    wrapper.unmount();
+  });
+
   it('says so when there is nothing to draw', async () => {
     const wrapper = mount(MetricChart, { props: { title: 'kNN', lines: () => [], version: 0, renderer: 'svg' }, attachTo: document.body });
     await frame();

@@ -94,6 +94,8 @@ describe('the run monitor', () => {
     expect(train.name).toBe('train');
     expect(train.z!).toBeGreaterThan(val.z!);
     expect(val.dashed).toBe(true);
+    // one point per epoch under the train line: drawn as marks so it still shows
+    expect(val.marks).toBe(true);
   });
 
   it('remembers peak memory per run, raising it only', () => {

@@ -6,7 +6,7 @@ import { runLine } from './series';
 export interface MonitorChart {
   id: string;
   title: string;
-  metrics: { name: string; label: string; dashed?: boolean; z?: number }[];
+  metrics: { name: string; label: string; dashed?: boolean; z?: number; marks?: boolean }[];
   percent?: boolean;
   /** one line under the title: what the curves usually do */
   help?: string;
@@ -16,8 +16,9 @@ export const MONITOR_CHARTS: MonitorChart[] = [
   {
     id: 'loss',
     title: 'Loss',
-    // train on top, validation dashed beneath it: early on the two lie on each other
-    metrics: [{ name: 'ssl_loss', label: 'self-supervised' }, { name: 'train_loss', label: 'train', z: 4 }, { name: 'val_loss', label: 'validation', dashed: true, z: 3 }],
+    // train on top, validation dashed beneath it: early on the two lie on each other; validation
+    // has one point per epoch, drawn as large diamonds that stick out from under the train line
+    metrics: [{ name: 'ssl_loss', label: 'self-supervised' }, { name: 'train_loss', label: 'train', z: 4 }, { name: 'val_loss', label: 'validation', dashed: true, z: 3, marks: true }],
     help: 'A self-supervised loss that rises for the first steps is normal, above all for MoCo from random weights: its queue fills with harder negatives. It falls later.',
   },
   { id: 'knn', title: 'Accuracy', metrics: [{ name: 'knn_accuracy', label: 'kNN (val)' }, { name: 'val_accuracy', label: 'validation' }], percent: true },
@@ -27,8 +28,8 @@ export const MONITOR_CHARTS: MonitorChart[] = [
 ];
 
 /** The lines of one monitor chart over the whole run (only metrics that have points). */
-export function chartLines(chart: MonitorChart, store: Map<string, Point[]>, offsets: number[]): { name: string; points: Point[]; dashed?: boolean; z?: number }[] {
-  return chart.metrics.map((m) => ({ name: m.label, points: runLine(store, m.name, offsets), dashed: m.dashed, z: m.z })).filter((l) => l.points.length > 0);
+export function chartLines(chart: MonitorChart, store: Map<string, Point[]>, offsets: number[]): { name: string; points: Point[]; dashed?: boolean; z?: number; marks?: boolean }[] {
+  return chart.metrics.map((m) => ({ name: m.label, points: runLine(store, m.name, offsets), dashed: m.dashed, z: m.z, marks: m.marks })).filter((l) => l.points.length > 0);
 }
 
 /** What to try after a failure, from the error text. */
