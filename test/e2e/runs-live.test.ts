@@ -3,7 +3,7 @@
  * of the bundled example's data, set up in the wizard. While it trains, the step axis starts at the run's first
  * steps (not after the decoded images), the running stage's time ticks, the sidebar says
  * Training…, and no tile or stage card is cut off; once done, the run shows its own last
- * stage, step and peak memory and the log has its stage changes and its end; the comparison
+ * stage, step and peak memory and the log has its stage changes and shows its end; the comparison
  * fits a 1280 px window. Screenshots: runs-live, runs-done, compare-1280 (test-results/screenshots;
  * the copies in docs/screenshots come from this test).
  */
@@ -81,6 +81,8 @@ describe('the run monitor on the example', { timeout: 1_500_000 }, () => {
     expect(log).toMatch(/stage pretrain started \(\d+ steps\)/);
     expect(log).toMatch(/stage finetune completed/);
     expect(log).toMatch(/run completed/);
+    // the log box shows its end (the run's last lines), not its first lines
+    await expect.poll(() => page.evaluate(`(() => { const l = document.querySelector('[data-test=log]'); return l.scrollHeight - l.scrollTop - l.clientHeight; })()`), { timeout: 10_000 }).toBeLessThanOrEqual(4);
     expect(await page.locator('[data-test=engine-status]').textContent()).not.toContain('Training');
     expect(await page.locator('[data-test=run-result] [data-test=accuracy]').textContent()).toMatch(/^\d+\.\d%$/);
     expect(await clipped()).toEqual([]);
