@@ -54,7 +54,10 @@ describe('recipe expansion', () => {
     expect(pre.totalSteps).toBe(100);
     expect(pre.lr).toBeCloseTo((0.03 * 32) / 256, 12); // HPT: 0.03 at batch 256
     const ft = stages[2] as Extract<(typeof stages)[number], { kind: 'finetune' }>;
-    expect(ft.lrScaled).toBeCloseTo((0.01 * 32) / 64, 12); // preset written for batch 64
+    expect(ft.lrScaled).toBeCloseTo(0.001, 12); // HPT fine-tunes with Adam: its lr is not scaled
+    // SGD rates scale linearly from the preset's batch (64) to the batch used
+    const sgd = expandRecipe(parseRecipe(tiny({ stages: { pretrain: { steps: 100, queueSize: 256 }, finetune: { optimizer: 'sgd', lr: 0.01, headLr: 0.01 } } })), '/');
+    expect((sgd.configs[0].stages[2] as typeof ft).lrScaled).toBeCloseTo((0.01 * 32) / 64, 12);
     expect(ft.totalSteps).toBe(20 * Math.floor(3500 / 32));
     // the same plan the engine runs (src/shared/finetune-plan.ts), from the same counts
     expect(ft.totalSteps).toBe(planFinetune(ft, 3500, 32).totalSteps);
