@@ -18,12 +18,12 @@ export async function runAdapt(ctx: StageContext, stage: AdaptStage): Promise<vo
   let done = 0;
   for (const op of stage.operations) {
     if (op === 'dead-filters') {
-      const report = replaceDeadFilters(backbone, backbone.params, { threshold: stage.deadFilterThreshold, seed: ctx.config.seed });
+      const report = await replaceDeadFilters(backbone, backbone.params, { threshold: stage.deadFilterThreshold, seed: ctx.config.seed });
       const replaced = report.reduce((s, r) => s + r.copies.length, 0);
       ctx.emit('log', { level: 'info', message: `dead filters: ${replaced} replaced over ${report.length} layer(s)` });
       ctx.emit('metrics', { points: points(ctx.stageIdx, done + 1, { dead_filters_replaced: replaced }) });
     } else if (op === 'weight-scaling') {
-      const scaled = scaleWeights(backbone, backbone.params, { granularity: stage.scalingGranularity });
+      const scaled = await scaleWeights(backbone, backbone.params, { granularity: stage.scalingGranularity });
       ctx.emit('log', { level: 'info', message: `weight scaling: ${scaled.length} conv→BN pair(s) scaled` });
       ctx.emit('metrics', { points: points(ctx.stageIdx, done + 1, { layers_scaled: scaled.length }) });
     } else {
@@ -37,5 +37,5 @@ export async function runAdapt(ctx: StageContext, stage: AdaptStage): Promise<vo
     done++;
     ctx.emit('progress', { stageIdx: ctx.stageIdx, step: done, totalSteps: stage.operations.length });
   }
-  saveCheckpoint(ctx, done, true, {}, {});
+  await saveCheckpoint(ctx, done, true, {}, {});
 }

@@ -99,7 +99,7 @@ export async function executeRun(p: ExecuteParams, job: JobContext): Promise<Exe
         emit('artifact', { kind: 'model', path: modelPath, meta: { arch: cfg.backbone.arch } });
       } else if (stage.kind === 'evaluate') {
         if (!classifier) throw new Error(`stage "${stage.name}" needs a fine-tuned classifier, but the recipe has no finetune stage before it`);
-        summary = runEvaluate(ctx, stage, classifier);
+        summary = await runEvaluate(ctx, stage, classifier);
       }
       emit('stage', { stageIdx: i, status: 'completed', totalSteps: stage.totalSteps });
     }
