@@ -18,8 +18,9 @@ registerJob('run.execute', async (params, ctx) => {
     throw new AppError('validation', `run.execute: the run's config snapshot is invalid (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})`);
   }
   p.config = parsed.data;
-  const { initBackend } = await import('../backend/index');
-  await initBackend();
+  const { initBackend, backendLine } = await import('../backend/index');
+  const report = await initBackend();
+  ctx.emit('log', { level: 'info', message: backendLine(report) });
   const { executeRun } = await import('./execute');
   return executeRun(p, ctx);
 });
