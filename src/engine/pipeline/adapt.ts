@@ -6,8 +6,7 @@ import type { ResolvedStage } from '../../shared/schemas/run';
 import { replaceDeadFilters } from '../adapt/dead-filters';
 import { scaleWeights } from '../adapt/weight-scaling';
 import { reestimateBnStatistics } from '../adapt/bn-reestimate';
-import { indexBatches } from '../eval/images';
-import { cacheImages } from './images';
+import { cacheImages, plainBatches } from './images';
 import { points, saveCheckpoint, type StageContext } from './context';
 
 type AdaptStage = Extract<ResolvedStage, { kind: 'adapt' }>;
@@ -29,9 +28,7 @@ export async function runAdapt(ctx: StageContext, stage: AdaptStage): Promise<vo
     } else {
       const d = ctx.data;
       const set = cacheImages(d.labeled, d.train, d.classNames.length, d.mean, d.std);
-      const n = await reestimateBnStatistics(backbone, backbone.params, (function* () {
-        for (const idx of indexBatches(set.size, ctx.config.batchSize)) yield set.batch(idx);
-      })());
+      const n = await reestimateBnStatistics(backbone, backbone.params, plainBatches(set, ctx.config.batchSize));
       ctx.emit('log', { level: 'info', message: `BN statistics re-estimated for ${n} layer(s)` });
     }
     done++;

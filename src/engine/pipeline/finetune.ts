@@ -17,7 +17,7 @@ import { balancedClassWeights } from '../finetune/sampling';
 import { convertBatchNorm } from '../adapt/bn-convert';
 import { predictProbabilities } from '../eval/features';
 import { evaluateClassifier } from '../eval/report';
-import { indexBatches, type LabeledImages } from '../eval/images';
+import type { LabeledImages } from '../eval/images';
 import { NamedOptimizer, type OptimizerState, type TrainableVar } from '../train/optimizers';
 import { selectTrainable } from '../train/trainable';
 import { cosineWithWarmup } from '../train/schedules';
@@ -26,7 +26,7 @@ import { restoreInto } from '../train/tensor-state';
 import { serializeMap } from '../train/tensor-state';
 import { planFinetune, type FinetunePlan } from '../../shared/finetune-plan';
 import type { DecodeCache } from '../data/cache-reader';
-import { cacheImages } from './images';
+import { cacheImages, plainBatches } from './images';
 import { points, saveCheckpoint, type StageContext } from './context';
 
 type FinetuneStage = Extract<ResolvedStage, { kind: 'finetune' }>;
@@ -117,9 +117,7 @@ export async function runFinetune(ctx: StageContext, stage: FinetuneStage): Prom
     best = s.best ?? null;
     if (best && ctx.resume.groups.best) bestSnap = new Map(Object.entries(ctx.resume.groups.best).map(([name, t]) => [name, tf.tensor(t.data, t.shape, 'float32')]));
   } else if (stage.mode === 'daft' && ctx.backbone.bnLayers.length > 0) {
-    const layers = await convertBatchNorm(ctx.backbone, ctx.backbone.params, (function* () {
-      for (const idx of indexBatches(train.size, 64)) yield train.batch(idx);
-    })());
+    const layers = await convertBatchNorm(ctx.backbone, ctx.backbone.params, plainBatches(train, 64));
     ctx.emit('log', { level: 'info', message: `DAFT: converted ${layers.length} BatchNorm layer(s) to the target statistics` });
   }
   if (!ctx.resume) {
