@@ -20,8 +20,8 @@ for (const scale of [false, true]) {
   const b = createBackbone('small-resnet', cfg, 0);
   for (const [k, v] of base) b.params.get(k)!.assign(v);
   if (scale) {
-    replaceDeadFilters(b, b.params, { seed: 0 });
-    const rep = scaleWeights(b, b.params);
+    await replaceDeadFilters(b, b.params, { seed: 0 });
+    const rep = await scaleWeights(b, b.params);
     console.log('scaled', rep.map((r) => `${r.conv}:${r.maxScale.toFixed(2)}`).join(' '));
     const v = [...b.params.entries()].filter(([k]) => k.endsWith('running_var')).map(([k, t]) => `${k}:${Math.min(...(t.dataSync() as Float32Array)).toExponential(1)}`);
     console.log('min running var', v.join(' '));

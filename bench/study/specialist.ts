@@ -18,13 +18,13 @@ const train = labeledImages(d.targetPool, draw, k, d.mean, d.std);
 const test = labeledImages(d.targetTest, allIndices(d.targetTest.count), k, d.mean, d.std);
 const fresh = () => createBackbone('small-resnet', { widths: b.widths, blocks: 1, inChannels: 3 }, seed);
 const s = fresh();
-console.log(`seed ${seed} scratch LP ${(probeScores(s, train, test, b.probeEpochs, seed).accuracy * 100).toFixed(1)}`);
+console.log(`seed ${seed} scratch LP ${((await probeScores(s, train, test, b.probeEpochs, seed)).accuracy * 100).toFixed(1)}`);
 disposeParams(s.params);
 for (const lr of lrArg.split(',').map(Number)) {
   const t = performance.now();
   const bb = fresh();
   await runSslStage(bb, { method: 'byol', steps: Number(stepsArg), batch: b.sslBatch, seed, pool: poolOf(d.targetPool), mean: d.mean, std: d.std, lr });
-  const lp = probeScores(bb, train, test, b.probeEpochs, seed).accuracy;
+  const lp = (await probeScores(bb, train, test, b.probeEpochs, seed)).accuracy;
   console.log(`seed ${seed} specialist steps ${stepsArg} lr ${lr} LP ${(lp * 100).toFixed(1)} (${((performance.now() - t) / 1000).toFixed(0)} s)`);
   disposeParams(bb.params);
 }

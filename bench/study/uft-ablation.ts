@@ -38,7 +38,7 @@ for (const v of variants) {
   const bb = fresh();
   for (const [name, t] of baseParams) bb.params.get(name)!.assign(t);
   await runSslStage(bb, { method: v.method, steps: b.adaptSteps, batch: b.sslBatch, seed, pool: v.pool, mean: d.mean, std: d.std, mocoQueue: b.mocoQueue });
-  const lp = probeScores(bb, train, test, b.probeEpochs, seed).accuracy;
+  const lp = (await probeScores(bb, train, test, b.probeEpochs, seed)).accuracy;
   const ft = (await finetuneScores(bb, train, val, test, 'ft', b.finetuneSteps, seed)).accuracy;
   results.push({ variant: v.name, seed, linearProbe: lp, finetune: ft });
   console.log(`seed ${seed} ${v.name.padEnd(22)} LP ${(lp * 100).toFixed(1)} FT ${(ft * 100).toFixed(1)}`);

@@ -196,7 +196,7 @@ export async function exportRunClassifier(p: ExportParams) {
   try {
     restoreInto(backbone.params, ck.groups.backbone ?? {}, `${p.checkpointPath} backbone`);
     restoreInto(head.params, ck.groups.head, `${p.checkpointPath} head`);
-    const r = exportClassifier(p.outDir, backbone, { prefix: state.headPrefix, spec, params: head.params }, { classNames: p.classNames, provenance: { runId: p.runId } });
+    const r = await exportClassifier(p.outDir, backbone, { prefix: state.headPrefix, spec, params: head.params }, { classNames: p.classNames, provenance: { runId: p.runId } });
     return { dir: r.dir, checkpoint: r.checkpoint, tfjsModel: r.tfjsModel ?? null, tfjsSkipped: r.tfjsSkipped ?? null };
   } catch (e) {
     if (e instanceof AppError) throw e;

@@ -20,9 +20,10 @@ export interface BnConversionLayer {
 
 /**
  * Rewrites (γ, β, M, Σ) of every BN layer from measured target statistics; Σ_t is the
- * unbiased m/(m−1)·mean σ²_t. Pure given the statistics (no forward pass).
+ * unbiased m/(m−1)·mean σ²_t. Pure given the statistics (no forward pass); each layer's report
+ * values are read back asynchronously.
  */
-export function applyBnConversion(backbone: Backbone, params: Params, stats: Map<string, BnInputStats>): BnConversionLayer[] {
+export async function applyBnConversion(backbone: Backbone, params: Params, stats: Map<string, BnInputStats>): Promise<BnConversionLayer[]> {
   const report: BnConversionLayer[] = [];
   for (const ref of backbone.bnLayers) {
     const s = stats.get(ref.name);
@@ -49,8 +50,13 @@ export function applyBnConversion(backbone: Backbone, params: Params, stats: Map
       variance.assign(vt);
       return tf.stack(stats);
     });
-    const [meanShift, varianceRatio] = Array.from(shift.dataSync());
-    shift.dispose();
+    let meanShift: number;
+    let varianceRatio: number;
+    try {
+      [meanShift, varianceRatio] = Array.from(await shift.data());
+    } finally {
+      shift.dispose();
+    }
     report.push({ name: ref.name, meanShift, varianceRatio });
   }
   return report;

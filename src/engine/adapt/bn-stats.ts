@@ -20,7 +20,8 @@ export interface BnInputStats {
 /**
  * Runs the backbone over `batches` with `mode` ('eval' for DAFT's conversion, 'batch-no-update'
  * for BN re-estimation) and returns the statistics per BN layer name. Only layers listed in
- * `backbone.bnLayers` are recorded; the forward output is discarded.
+ * `backbone.bnLayers` are recorded; the forward output is discarded. The sums are read back
+ * asynchronously.
  */
 export async function collectBnInputStats(
   backbone: Backbone,
@@ -55,12 +56,18 @@ export async function collectBnInputStats(
     });
   }
   const out = new Map<string, BnInputStats>();
-  for (const [name, s] of sums) {
-    const mean = Float32Array.from(s.mean.dataSync(), (v) => v / s.batches);
-    const biasedVar = Float32Array.from(s.variance.dataSync(), (v) => v / s.batches);
-    s.mean.dispose();
-    s.variance.dispose();
-    out.set(name, { mean, biasedVar, valuesPerChannel: s.m, batches: s.batches });
+  try {
+    for (const [name, s] of sums) {
+      const [sumMean, sumVar] = await Promise.all([s.mean.data(), s.variance.data()]);
+      const mean = Float32Array.from(sumMean, (v) => v / s.batches);
+      const biasedVar = Float32Array.from(sumVar, (v) => v / s.batches);
+      out.set(name, { mean, biasedVar, valuesPerChannel: s.m, batches: s.batches });
+    }
+  } finally {
+    for (const s of sums.values()) {
+      s.mean.dispose();
+      s.variance.dispose();
+    }
   }
   if (out.size === 0 && backbone.bnLayers.length > 0) throw new Error('collectBnInputStats: no batches were given');
   return out;

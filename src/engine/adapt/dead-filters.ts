@@ -27,8 +27,8 @@ function channelAxis(spec: ParamSpec): number {
   return spec.shape[3] === 1 && spec.shape[2] > 1 ? 2 : 3;
 }
 
-/** Replaces dead filters in every conv kernel of the backbone. Deterministic for a seed. */
-export function replaceDeadFilters(backbone: Backbone, params: Params, o: { threshold?: number; seed?: number } = {}): DeadFilterReport[] {
+/** Replaces dead filters in every conv kernel of the backbone. Deterministic for a seed; norms are read back asynchronously. */
+export async function replaceDeadFilters(backbone: Backbone, params: Params, o: { threshold?: number; seed?: number } = {}): Promise<DeadFilterReport[]> {
   const threshold = o.threshold ?? 0.1;
   const rng = new SeededRandom(o.seed ?? 0);
   const bnOf = new Map(backbone.bnLayers.filter((b) => b.conv).map((b) => [b.conv as string, b]));
@@ -39,8 +39,12 @@ export function replaceDeadFilters(backbone: Backbone, params: Params, o: { thre
     if (!w) throw new Error(`dead filters: parameter '${spec.name}' is missing`);
     const axis = channelAxis(spec);
     const normsT = filterNorms(w, axis);
-    const norms = Array.from(normsT.dataSync());
-    normsT.dispose();
+    let norms: number[];
+    try {
+      norms = Array.from(await normsT.data());
+    } finally {
+      normsT.dispose();
+    }
     const live = norms.map((n, i) => (n >= threshold ? i : -1)).filter((i) => i >= 0);
     const dead = norms.map((n, i) => (n < threshold ? i : -1)).filter((i) => i >= 0);
     if (dead.length === 0) continue;

@@ -62,11 +62,11 @@ export async function runStages<R>(stages: HptStage[], run: StageRunner<R>, sign
   return { results, cancelled: Boolean(signal?.aborted) };
 }
 
-/** Linear-probe accuracy of a backbone's frozen features (BN eval mode) on labeled target data. */
-export function linearProbeScore(backbone: Backbone, params: Params, train: LabeledImages, val: LabeledImages, o: ProbeOptions = {}): number {
-  const ft = extractFeatures(backbone, train, { params });
-  const fv = extractFeatures(backbone, val, { params });
-  const fit = linearProbe(ft, train.labels, fv, val.labels, train.numClasses, o);
+/** Linear-probe accuracy of a backbone's frozen features (BN eval mode) on labeled target data (asynchronous read-backs). */
+export async function linearProbeScore(backbone: Backbone, params: Params, train: LabeledImages, val: LabeledImages, o: ProbeOptions = {}): Promise<number> {
+  const ft = await extractFeatures(backbone, train, { params });
+  const fv = await extractFeatures(backbone, val, { params });
+  const fit = await linearProbe(ft, train.labels, fv, val.labels, train.numClasses, o);
   return fit.chosen.valAccuracy;
 }
 

@@ -26,9 +26,9 @@ export interface P2xReport {
 }
 
 /** Applies P2X's two fixes in the paper's order and reports what they changed. */
-export function prepareP2x(backbone: Backbone, params: Params, o: P2xOptions = {}): P2xReport {
+export async function prepareP2x(backbone: Backbone, params: Params, o: P2xOptions = {}): Promise<P2xReport> {
   if (o.fromScratch) return { deadFilters: [], scaled: [], skipped: true };
-  const deadFilters = o.replaceDead === false ? [] : replaceDeadFilters(backbone, params, { threshold: o.deadFilterThreshold, seed: o.seed });
-  const scaled = o.scale === false ? [] : scaleWeights(backbone, params, o);
+  const deadFilters = o.replaceDead === false ? [] : await replaceDeadFilters(backbone, params, { threshold: o.deadFilterThreshold, seed: o.seed });
+  const scaled = o.scale === false ? [] : await scaleWeights(backbone, params, o);
   return { deadFilters, scaled, skipped: false };
 }

@@ -50,9 +50,10 @@ export function filterNorms(kernel: tf.Tensor, axis: number): tf.Tensor1D {
 
 /**
  * Applies P2X weight scaling to every conv → BN pair of the backbone (pairs come from
- * `bnLayers[].conv`). Layers with s ≤ 1 are left alone.
+ * `bnLayers[].conv`). Layers with s ≤ 1 are left alone. Each layer's report values are read
+ * back asynchronously.
  */
-export function scaleWeights(backbone: Backbone, params: Params, o: WeightScalingOptions = {}): ScaledLayer[] {
+export async function scaleWeights(backbone: Backbone, params: Params, o: WeightScalingOptions = {}): Promise<ScaledLayer[]> {
   const granularity = o.granularity ?? 'layer';
   const exact = o.exactEps ?? true;
   const report: ScaledLayer[] = [];
@@ -87,8 +88,13 @@ export function scaleWeights(backbone: Backbone, params: Params, o: WeightScalin
       variance.assign(exact ? tf.where(tf.greaterEqual(exactVar, 0), exactVar, tf.maximum(paper, 0)) : paper);
       return tf.stack([tf.max(s), tf.sum(tf.cast(tf.greater(s, 1), 'float32'))]);
     });
-    const [maxScale, scaled] = Array.from(result.dataSync());
-    result.dispose();
+    let maxScale: number;
+    let scaled: number;
+    try {
+      [maxScale, scaled] = Array.from(await result.data());
+    } finally {
+      result.dispose();
+    }
     if (scaled > 0) report.push({ conv: ref.conv, bn: ref.name, maxScale, channels: scaled });
   }
   return report;

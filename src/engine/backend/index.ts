@@ -17,6 +17,7 @@ import { installTfjsEsmFix } from './tfjs-esm-fix';
 import { startWebgpu } from './webgpu';
 
 export type { BackendAttempt, BackendChoice, BackendKind, BackendReport, ModuleLoader } from './select';
+export { backendLine } from './select';
 export { registerWasmTrainingKernels } from './kernels/register';
 
 /** Options of `initBackend`. */
@@ -86,8 +87,9 @@ export function initBackend(opts: InitBackendOptions = {}): Promise<BackendRepor
       force,
       loader,
       startWasm: () => startWasm(threads),
-      // webgpu joins the automatic order only on request (ATTUNE_WEBGPU_AUTO=1) until every
-      // read-back of the engine is asynchronous (Dawn has no synchronous dataSync); forcing it always works
+      // webgpu joins the automatic order only on request (ATTUNE_WEBGPU_AUTO=1): every read-back of
+      // the engine is asynchronous now and a run completes on it (test/engine/pipeline/webgpu-run.test.ts),
+      // but it has only been run on a software adapter, never measured on a GPU; forcing it always works
       ...(force === 'webgpu' || process.env.ATTUNE_WEBGPU_AUTO === '1' ? { startWebgpu: (allowSoftware: boolean) => startWebgpu(loader, allowSoftware) } : {}),
     }),
   );

@@ -238,3 +238,10 @@ export async function selectBackend(opts: SelectOptions): Promise<BackendReport>
   err.attempts = attempts;
   throw err;
 }
+
+/** The run log's line naming the backend it trains on (and the adapter, on webgpu). */
+export function backendLine(r: Pick<BackendReport, 'backend' | 'selection' | 'threads' | 'adapter'>): string {
+  const adapter = r.backend === 'webgpu' && r.adapter ? `, adapter ${[r.adapter.vendor, r.adapter.architecture, r.adapter.device].filter(Boolean).join(' ')}${r.adapter.software ? ' (software)' : ''}` : '';
+  const threads = r.backend === 'wasm' ? `, ${r.threads} thread(s)` : '';
+  return `backend: ${r.backend}${threads}${adapter}${r.selection === 'forced' ? ' (forced)' : ''}`;
+}

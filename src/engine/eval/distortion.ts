@@ -53,17 +53,16 @@ export interface ParamChange {
 
 /**
  * Relative change ‖W̃−W‖/‖W‖ of each weight (conv and dense kernels by default; pass roles to
- * include norms or biases), in the order of `specs`. Values are read back synchronously.
+ * include norms or biases), in the order of `specs`. Values are read back asynchronously.
  */
-export function parameterChange(before: Params, after: Params, specs: ParamSpec[], roles: ParamSpec['role'][] = ['conv', 'dense']): ParamChange[] {
+export async function parameterChange(before: Params, after: Params, specs: ParamSpec[], roles: ParamSpec['role'][] = ['conv', 'dense']): Promise<ParamChange[]> {
   const out: ParamChange[] = [];
   for (const s of specs) {
     if (!roles.includes(s.role)) continue;
     const a = before.get(s.name);
     const b = after.get(s.name);
     if (!a || !b) throw new Error(`distortion: parameter "${s.name}" is missing ${a ? 'after' : 'before'} fine-tuning`);
-    const x = a.dataSync();
-    const y = b.dataSync();
+    const [x, y] = await Promise.all([a.data(), b.data()]);
     if (x.length !== y.length) throw new Error(`distortion: parameter "${s.name}" changed size (${x.length} → ${y.length})`);
     let n0 = 0;
     let d = 0;

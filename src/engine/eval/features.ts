@@ -23,8 +23,8 @@ export interface ExtractOptions {
   flip?: boolean;
 }
 
-/** Pooled features of every image of `data` with the backbone frozen (BN eval mode). */
-export function extractFeatures(backbone: Backbone, data: LabeledImages, o: ExtractOptions = {}): FeatureMatrix {
+/** Pooled features of every image of `data` with the backbone frozen (BN eval mode), read back asynchronously batch by batch. */
+export async function extractFeatures(backbone: Backbone, data: LabeledImages, o: ExtractOptions = {}): Promise<FeatureMatrix> {
   const params = o.params ?? backbone.params;
   const dim = backbone.featureDim;
   const out = new Float32Array(data.size * dim);
@@ -33,8 +33,11 @@ export function extractFeatures(backbone: Backbone, data: LabeledImages, o: Extr
       const x = data.batch(idx);
       return backbone.forwardFeatures(params, o.flip ? flipHorizontal(x) : x, { bnMode: 'eval' });
     });
-    out.set(f.dataSync() as Float32Array, idx[0] * dim);
-    f.dispose();
+    try {
+      out.set((await f.data()) as Float32Array, idx[0] * dim);
+    } finally {
+      f.dispose();
+    }
   }
   return { data: out, n: data.size, dim };
 }
@@ -54,8 +57,9 @@ export interface TtaProbabilities {
 /**
  * Softmax probabilities of every image; with `tta`, also the average of the probabilities of
  * each image and its horizontal mirror. Both are returned so a report can show either.
+ * Read back asynchronously, batch by batch.
  */
-export function predictProbabilities(logits: LogitsFn, data: LabeledImages, o: { tta?: boolean; batchSize?: number } = {}): TtaProbabilities {
+export async function predictProbabilities(logits: LogitsFn, data: LabeledImages, o: { tta?: boolean; batchSize?: number } = {}): Promise<TtaProbabilities> {
   const k = data.numClasses;
   const plain = new Float64Array(data.size * k);
   const flip = o.tta ? new Float64Array(data.size * k) : undefined;
@@ -66,10 +70,14 @@ export function predictProbabilities(logits: LogitsFn, data: LabeledImages, o: {
       if (a.shape[1] !== k) throw new Error(`predict: model gives ${a.shape[1]} classes, data has ${k}`);
       return flip ? [a, tf.div(tf.add(tf.softmax(logits(flipHorizontal(x))), a), 2)] : [a];
     });
-    plain.set(p.dataSync(), idx[0] * k);
-    if (flip && pf) flip.set(pf.dataSync(), idx[0] * k);
-    p.dispose();
-    pf?.dispose();
+    try {
+      const [a, b] = await Promise.all([p.data(), pf?.data()]);
+      plain.set(a, idx[0] * k);
+      if (flip && b) flip.set(b, idx[0] * k);
+    } finally {
+      p.dispose();
+      pf?.dispose();
+    }
   }
   return { plain, ...(flip ? { flip } : {}), numClasses: k };
 }

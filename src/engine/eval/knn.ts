@@ -34,8 +34,9 @@ function normalizedRows(f: FeatureMatrix): tf.Tensor2D {
 /**
  * Classifies `query` features by weighted vote of their k nearest `train` features (cosine).
  * k is clipped to the training-set size. Ties in the vote go to the lower class index.
+ * Similarities are read back asynchronously, one block at a time.
  */
-export function knnClassify(train: FeatureMatrix, trainLabels: ArrayLike<number>, numClasses: number, query: FeatureMatrix, o: KnnOptions = {}): KnnResult {
+export async function knnClassify(train: FeatureMatrix, trainLabels: ArrayLike<number>, numClasses: number, query: FeatureMatrix, o: KnnOptions = {}): Promise<KnnResult> {
   if (train.dim !== query.dim) throw new Error(`knn: train features have ${train.dim} dims, query features ${query.dim}`);
   if (trainLabels.length !== train.n) throw new Error(`knn: ${trainLabels.length} labels for ${train.n} training features`);
   if (train.n === 0) throw new Error('knn: the training set is empty');
@@ -59,10 +60,14 @@ export function knnClassify(train: FeatureMatrix, trainLabels: ArrayLike<number>
         const q = tf.slice(queries, [s, 0], [rows, query.dim]);
         return tf.topk(tf.matMul(q, bank, false, true), k, true);
       });
-      const sims = values.dataSync();
-      const idx = indices.dataSync();
-      values.dispose();
-      indices.dispose();
+      let sims: tf.backend_util.TypedArray;
+      let idx: tf.backend_util.TypedArray;
+      try {
+        [sims, idx] = await Promise.all([values.data(), indices.data()]);
+      } finally {
+        values.dispose();
+        indices.dispose();
+      }
       for (let r = 0; r < rows; r++) {
         const base = (s + r) * numClasses;
         let total = 0;

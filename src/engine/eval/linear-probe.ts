@@ -47,16 +47,18 @@ export interface ProbeFit {
   trials: ProbeTrial[];
 }
 
-/** Softmax probabilities of a fitted probe on features, N × K (Float64). */
-export function probeProbabilities(fit: ProbeFit, f: FeatureMatrix): Float64Array {
+/** Softmax probabilities of a fitted probe on features, N × K (Float64), read back asynchronously. */
+export async function probeProbabilities(fit: ProbeFit, f: FeatureMatrix): Promise<Float64Array> {
   if (f.dim !== fit.dim) throw new Error(`probe: fitted on ${fit.dim}-dim features, got ${f.dim}`);
   const p = tf.tidy(() => {
     const logits = tf.add(tf.matMul(tf.tensor2d(f.data, [f.n, f.dim]), tf.tensor2d(fit.weight, [fit.dim, fit.numClasses])), tf.tensor1d(fit.bias));
     return tf.softmax(logits);
   });
-  const out = Float64Array.from(p.dataSync());
-  p.dispose();
-  return out;
+  try {
+    return Float64Array.from(await p.data());
+  } finally {
+    p.dispose();
+  }
 }
 
 interface Standardizer {
@@ -73,8 +75,8 @@ function standardizer(f: FeatureMatrix): Standardizer {
   return { mean, std };
 }
 
-/** Fits one probe on standardised features; returns W, b in standardised space. */
-function fitOne(x: tf.Tensor2D, y: tf.Tensor2D, rowWeights: tf.Tensor1D, lr: number, wd: number, o: Required<Pick<ProbeOptions, 'epochs' | 'batchSize' | 'seed'>>): { w: Float32Array; b: Float32Array } {
+/** Fits one probe on standardised features; returns W, b in standardised space (read back once, at the end). */
+async function fitOne(x: tf.Tensor2D, y: tf.Tensor2D, rowWeights: tf.Tensor1D, lr: number, wd: number, o: Required<Pick<ProbeOptions, 'epochs' | 'batchSize' | 'seed'>>): Promise<{ w: Float32Array; b: Float32Array }> {
   const [n, dim] = x.shape;
   const k = y.shape[1];
   const w = tf.tidy(() => tf.variable(tf.zeros([dim, k]), true));
@@ -105,7 +107,8 @@ function fitOne(x: tf.Tensor2D, y: tf.Tensor2D, rowWeights: tf.Tensor1D, lr: num
         for (const g of Object.values(grads)) g.dispose();
       }
     }
-    return { w: Float32Array.from(w.dataSync()), b: Float32Array.from(b.dataSync()) };
+    const [wv, bv] = await Promise.all([w.data(), b.data()]);
+    return { w: Float32Array.from(wv), b: Float32Array.from(bv) };
   } finally {
     opt.dispose();
     w.dispose();
@@ -130,13 +133,14 @@ function fold(w: Float32Array, b: Float32Array, s: Standardizer, k: number): { w
 
 /**
  * Trains a linear probe for every (lr, weight decay) of the sweep on `train` features and
- * keeps the one that does best on `val` features. Deterministic for a given seed.
+ * keeps the one that does best on `val` features. Deterministic for a given seed. Asynchronous:
+ * each trial's weights and validation probabilities are read back with `await`.
  */
-export function linearProbe(
+export async function linearProbe(
   train: FeatureMatrix, trainLabels: ArrayLike<number>,
   val: FeatureMatrix, valLabels: ArrayLike<number>,
   numClasses: number, o: ProbeOptions = {},
-): ProbeFit {
+): Promise<ProbeFit> {
   if (!tf.getGradient('BatchMatMul')) throw new Error('probe: tfjs gradients are not registered; call initBackend() from src/engine/backend first');
   if (train.n === 0) throw new Error('probe: the training set is empty');
   if (val.n === 0) throw new Error('probe: the validation set is empty');
@@ -154,10 +158,10 @@ export function linearProbe(
   try {
     for (const lr of lrs) {
       for (const wd of wds) {
-        const { w, b } = fitOne(x, y, rowWeights, lr, wd, { epochs: o.epochs ?? 60, batchSize: o.batchSize ?? 256, seed: o.seed ?? 0 });
+        const { w, b } = await fitOne(x, y, rowWeights, lr, wd, { epochs: o.epochs ?? 60, batchSize: o.batchSize ?? 256, seed: o.seed ?? 0 });
         const folded = fold(w, b, s, numClasses);
         const fit = { ...folded, dim: train.dim, numClasses } as ProbeFit;
-        const probs = probeProbabilities(fit, val);
+        const probs = await probeProbabilities(fit, val);
         const valAccuracy = accuracy(valLabels, argmaxRows(probs, numClasses));
         const valLoss = logLoss({ labels: valLabels, probs, numClasses });
         trials.push({ lr, weightDecay: wd, valAccuracy, valLoss, ...folded });

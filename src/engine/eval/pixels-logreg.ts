@@ -18,8 +18,8 @@ export const PIXELS_LOGREG = { lr: 0.1, weightDecays: [1e-4, 1e-3, 1e-2], fixedW
 /** Images larger than this are shrunk to it first (bilinear), so the floor stays small at 224 px. */
 export const PIXELS_LOGREG_MAX_SIDE = 32;
 
-/** Every image of a set flattened to one row of pixels (at most 32 × 32 per channel). */
-export function pixelRows(set: LabeledImages): FeatureMatrix {
+/** Every image of a set flattened to one row of pixels (at most 32 × 32 per channel), read back asynchronously. */
+export async function pixelRows(set: LabeledImages): Promise<FeatureMatrix> {
   let dim = 0;
   let data = new Float32Array(0);
   for (const idx of indexBatches(set.size, 256)) {
@@ -27,26 +27,30 @@ export function pixelRows(set: LabeledImages): FeatureMatrix {
       const b = set.batch(idx);
       return b.shape[1] > PIXELS_LOGREG_MAX_SIDE ? tf.image.resizeBilinear(b, [PIXELS_LOGREG_MAX_SIDE, PIXELS_LOGREG_MAX_SIDE]) : b;
     });
-    const values = x.dataSync() as Float32Array;
+    let values: Float32Array;
+    try {
+      values = (await x.data()) as Float32Array;
+    } finally {
+      x.dispose();
+    }
     if (dim === 0) {
       dim = x.size / idx.length;
       data = new Float32Array(set.size * dim);
     }
     data.set(values, idx[0] * dim);
-    x.dispose();
   }
   return { data, n: set.size, dim };
 }
 
 /** Fits the floor on `train` (choosing the L2 strength on `val` when given) and evaluates it on `test`. */
-export function pixelsLogreg(train: LabeledImages, test: LabeledImages, val: LabeledImages | null, o: { seed?: number; negativeClass?: number } = {}): EvalReport {
-  const trainX = pixelRows(train);
+export async function pixelsLogreg(train: LabeledImages, test: LabeledImages, val: LabeledImages | null, o: { seed?: number; negativeClass?: number } = {}): Promise<EvalReport> {
+  const trainX = await pixelRows(train);
   const select = val !== null;
-  const valX = select ? pixelRows(val) : trainX;
-  const fit = linearProbe(trainX, train.labels, valX, select ? val.labels : train.labels, train.numClasses, {
+  const valX = select ? await pixelRows(val) : trainX;
+  const fit = await linearProbe(trainX, train.labels, valX, select ? val.labels : train.labels, train.numClasses, {
     lrs: [PIXELS_LOGREG.lr], weightDecays: select ? PIXELS_LOGREG.weightDecays : [PIXELS_LOGREG.fixedWeightDecay],
     epochs: PIXELS_LOGREG.epochs, seed: o.seed ?? 0, select: 'loss',
   });
-  const probs = probeProbabilities(fit, pixelRows(test));
+  const probs = await probeProbabilities(fit, await pixelRows(test));
   return evaluateClassifier({ labels: test.labels, probs, numClasses: train.numClasses }, { negativeClass: o.negativeClass, bootstrapResamples: 0 });
 }

@@ -12,9 +12,9 @@ export interface TtaReports {
   flip?: EvalReport;
 }
 
-/** Evaluates `logits` on `data`; with `tta`, also on the mean of image and mirror probabilities. */
-export function evaluateWithTta(logits: LogitsFn, data: LabeledImages, o: EvaluateOptions & { tta?: boolean; batchSize?: number } = {}): TtaReports {
-  const p = predictProbabilities(logits, data, { tta: o.tta, batchSize: o.batchSize });
+/** Evaluates `logits` on `data`; with `tta`, also on the mean of image and mirror probabilities (read back asynchronously). */
+export async function evaluateWithTta(logits: LogitsFn, data: LabeledImages, o: EvaluateOptions & { tta?: boolean; batchSize?: number } = {}): Promise<TtaReports> {
+  const p = await predictProbabilities(logits, data, { tta: o.tta, batchSize: o.batchSize });
   const table = (probs: Float64Array) => ({ labels: data.labels, probs, numClasses: data.numClasses });
   return {
     plain: evaluateClassifier(table(p.plain), o),

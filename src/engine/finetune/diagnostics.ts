@@ -22,16 +22,18 @@ export interface DistortionBaseline {
 }
 
 /** Copies the backbone and extracts features of `images` (BN eval) before fine-tuning. */
-export function captureBaseline(backbone: Backbone, images: LabeledImages, batchSize: number): DistortionBaseline {
-  return { params: cloneParams(backbone.params), features: extractFeatures(backbone, images, { batchSize }) };
+export async function captureBaseline(backbone: Backbone, images: LabeledImages, batchSize: number): Promise<DistortionBaseline> {
+  const features = await extractFeatures(backbone, images, { batchSize });
+  return { params: cloneParams(backbone.params), features };
 }
 
 /** Compares the fine-tuned backbone with the baseline, then frees the baseline's copy. */
-export function finishDistortion(base: DistortionBaseline, backbone: Backbone, images: LabeledImages, batchSize: number): DistortionReport {
+export async function finishDistortion(base: DistortionBaseline, backbone: Backbone, images: LabeledImages, batchSize: number): Promise<DistortionReport> {
   try {
+    const after = await extractFeatures(backbone, images, { batchSize });
     return {
-      features: featureDistortion(base.features, extractFeatures(backbone, images, { batchSize })),
-      layers: parameterChange(base.params, backbone.params, backbone.specs),
+      features: featureDistortion(base.features, after),
+      layers: await parameterChange(base.params, backbone.params, backbone.specs),
     };
   } finally {
     disposeParams(base.params);

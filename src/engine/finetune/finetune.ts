@@ -56,21 +56,21 @@ function checkConfig(c: FinetuneConfig): void {
 }
 
 /** Stage one of LP and LP-FT: features extracted once (BN eval), probe sweep, head set from it. */
-function probeStage(cls: Classifier, c: FinetuneConfig, ctx: StageRunContext): ProbeFit {
+async function probeStage(cls: Classifier, c: FinetuneConfig, ctx: StageRunContext): Promise<ProbeFit> {
   const bs = ctx.batchSize;
-  const trainF = extractFeatures(cls.backbone, c.data.train, { batchSize: bs });
-  const valF = extractFeatures(cls.backbone, c.data.val, { batchSize: bs });
-  const fit = linearProbe(trainF, c.data.train.labels, valF, c.data.val.labels, c.data.train.numClasses, {
+  const trainF = await extractFeatures(cls.backbone, c.data.train, { batchSize: bs });
+  const valF = await extractFeatures(cls.backbone, c.data.val, { batchSize: bs });
+  const fit = await linearProbe(trainF, c.data.train.labels, valF, c.data.val.labels, c.data.train.numClasses, {
     seed: c.seed ?? 0,
     // the probe sees every feature once: a balanced sampler becomes the equivalent class weights
     ...(ctx.classWeights || ctx.sampler === 'balanced' ? { classWeights: ctx.classWeights ?? balancedClassWeights(c.data.train.labels, cls.numClasses) } : {}),
     ...c.probe,
   });
   setHeadFromProbe(cls, fit);
-  const trainLoss = logLoss({ labels: c.data.train.labels, probs: probeProbabilities(fit, trainF), numClasses: cls.numClasses });
+  const trainLoss = logLoss({ labels: c.data.train.labels, probs: await probeProbabilities(fit, trainF), numClasses: cls.numClasses });
   const m: EpochMetrics = {
     stage: 'probe', epoch: 0, globalEpoch: ctx.history.length, trainLoss,
-    ...validate(cls, c.data.val, bs, c.negativeClass), lr: fit.chosen.lr,
+    ...(await validate(cls, c.data.val, bs, c.negativeClass)), lr: fit.chosen.lr,
   };
   ctx.history.push(m);
   if (ctx.best.tracker.update(m)) {
@@ -135,14 +135,14 @@ export async function finetune(config: FinetuneConfig, hooks: FinetuneHooks = {}
   const evalSet = c.data.test ?? val;
   let baseline: DistortionBaseline | undefined;
   try {
-    if (c.diagnostics) baseline = captureBaseline(cls.backbone, evalSet, ctx.batchSize);
+    if (c.diagnostics) baseline = await captureBaseline(cls.backbone, evalSet, ctx.batchSize);
     if (mode === 'lp' || mode === 'lp-ft') {
       if (hooks.signal?.aborted) stopReason = 'cancelled';
-      else probe = probeStage(cls, c, ctx);
+      else probe = await probeStage(cls, c, ctx);
     }
     if (mode === 'daft' && !hooks.signal?.aborted) bnConversion = await convertBatchNorm(cls.backbone, cls.backbone.params, plainBatches(train, ctx.batchSize));
     if (mode === 'freeze-unfreeze' && !hooks.signal?.aborted) {
-      stopReason = runStage(ctx, { name: 'head', epochs: c.headEpochs ?? 5, groups: [{ vars: headVars(), lr: headLr }], bnMode: 'eval', frozenBackbone: true });
+      stopReason = await runStage(ctx, { name: 'head', epochs: c.headEpochs ?? 5, groups: [{ vars: headVars(), lr: headLr }], bnMode: 'eval', frozenBackbone: true });
     }
     if (hooks.signal?.aborted) stopReason = 'cancelled';
     else if (mode !== 'lp' && stopReason !== 'diverged') {
@@ -150,7 +150,7 @@ export async function finetune(config: FinetuneConfig, hooks: FinetuneHooks = {}
         ? [{ vars: backboneVars(), lr }, { vars: headVars(), lr: headLr }]
         : [{ vars: [...backboneVars(), ...headVars()], lr }];
       // LP-FT keeps BN statistics frozen (eval mode); the others train BN
-      stopReason = runStage(ctx, { name: 'finetune', epochs, groups, bnMode: mode === 'lp-ft' ? 'eval' : 'train', frozenBackbone: false });
+      stopReason = await runStage(ctx, { name: 'finetune', epochs, groups, bnMode: mode === 'lp-ft' ? 'eval' : 'train', frozenBackbone: false });
     }
     if (ctx.best.snap && ((c.restoreBest ?? true) || stopReason === 'diverged')) restore(cls, ctx.best.snap);
     else if (stopReason === 'diverged') {
@@ -163,8 +163,8 @@ export async function finetune(config: FinetuneConfig, hooks: FinetuneHooks = {}
   } finally {
     disposeSnapshot(ctx.best.snap);
   }
-  const distortion = baseline ? finishDistortion(baseline, cls.backbone, evalSet, ctx.batchSize) : undefined;
-  const evaluation = evaluateWithTta((x) => classifierLogits(cls, x, 'eval'), evalSet, {
+  const distortion = baseline ? await finishDistortion(baseline, cls.backbone, evalSet, ctx.batchSize) : undefined;
+  const evaluation = await evaluateWithTta((x) => classifierLogits(cls, x, 'eval'), evalSet, {
     tta: c.tta ?? true,
     batchSize: ctx.batchSize,
     bootstrapResamples: c.bootstrapResamples ?? 1000,

@@ -61,9 +61,9 @@ export interface StageRunContext {
   best: { tracker: BestTracker; snap?: Map<string, tf.Tensor> };
 }
 
-/** Validation metrics of the classifier in eval mode. */
-export function validate(c: Classifier, val: LabeledImages, batchSize: number, negativeClass?: number): Pick<EpochMetrics, 'valLoss' | 'valAccuracy' | 'valF1' | 'valAuc'> {
-  const { plain } = predictProbabilities((x) => classifierLogits(c, x, 'eval'), val, { batchSize });
+/** Validation metrics of the classifier in eval mode (read back asynchronously). */
+export async function validate(c: Classifier, val: LabeledImages, batchSize: number, negativeClass?: number): Promise<Pick<EpochMetrics, 'valLoss' | 'valAccuracy' | 'valF1' | 'valAuc'>> {
+  const { plain } = await predictProbabilities((x) => classifierLogits(c, x, 'eval'), val, { batchSize });
   if (!plain.every(Number.isFinite)) return { valLoss: NaN, valAccuracy: NaN, valF1: NaN, valAuc: NaN }; // diverged
   const table = { labels: val.labels, probs: plain, numClasses: val.numClasses };
   const preds = argmaxRows(plain, val.numClasses);
@@ -124,8 +124,8 @@ function trainStep(ctx: StageRunContext, stage: StageSpec, opt: NamedOptimizer, 
   });
 }
 
-/** Runs a stage to its end, an early stop or a cancellation. */
-export function runStage(ctx: StageRunContext, stage: StageSpec): StopReason {
+/** Runs a stage to its end, an early stop or a cancellation (the epoch loss and validation are read back asynchronously). */
+export async function runStage(ctx: StageRunContext, stage: StageSpec): Promise<StopReason> {
   const vars: TrainableVar[] = stage.groups.flatMap((g) => g.vars.map((v) => ({ ...v, lrScale: g.lr })));
   if (vars.length === 0) throw new Error(`finetune stage '${stage.name}': nothing to train`);
   const stepsPerEpoch = batchesPerEpoch(ctx);
@@ -156,11 +156,16 @@ export function runStage(ctx: StageRunContext, stage: StageSpec): StopReason {
         step++;
         ctx.hooks.onStep?.({ stage: stage.name, epoch, step, stepsInStage: totalSteps });
       }
-      const trainLoss = lossSum.dataSync()[0] / Math.max(1, count);
-      lossSum.dispose();
+      let lossTotal: number;
+      try {
+        lossTotal = (await lossSum.data())[0];
+      } finally {
+        lossSum.dispose();
+      }
+      const trainLoss = lossTotal / Math.max(1, count);
       const m: EpochMetrics = {
         stage: stage.name, epoch, globalEpoch: ctx.history.length, trainLoss,
-        ...validate(ctx.classifier, ctx.val, ctx.batchSize, ctx.negativeClass),
+        ...(await validate(ctx.classifier, ctx.val, ctx.batchSize, ctx.negativeClass)),
         lr: leadLr * factorAt(Math.max(0, step - 1)),
       };
       ctx.history.push(m);

@@ -42,8 +42,8 @@ export interface SslMethod {
   features(x: tf.Tensor4D): tf.Tensor2D;
   /** The embedding whose spread the collapse monitor watches (online projection, no BN update). */
   embedding(x: tf.Tensor4D): tf.Tensor2D;
-  /** Everything needed to resume exactly. */
-  exportState(): MethodState;
+  /** Everything needed to resume exactly (tensors read back asynchronously). */
+  exportState(): Promise<MethodState>;
   /** Restores a state written by `exportState` of the same method and shapes. */
   importState(state: MethodState): void;
   /** Frees every variable the method created (not the backbone's own online params). */

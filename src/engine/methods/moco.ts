@@ -130,7 +130,7 @@ export class Moco implements SslMethod {
     return tf.tidy(() => project(this.net, this.net.params, x, { bnMode: 'batch-no-update' }));
   }
 
-  exportState(): MethodState {
+  exportState(): Promise<MethodState> {
     return exportGroups(this.name, { online: this.net.params, key: this.key, queue: new Map([['values', this.queue.values]]) }, {
       queuePointer: this.queue.pointer,
       rng: this.rng.state,

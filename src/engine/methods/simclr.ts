@@ -70,7 +70,7 @@ export class Simclr implements SslMethod {
     return tf.tidy(() => project(this.net, this.net.params, x, { bnMode: 'batch-no-update' }));
   }
 
-  exportState(): MethodState {
+  exportState(): Promise<MethodState> {
     return exportGroups(this.name, { online: this.net.params });
   }
 

@@ -14,10 +14,11 @@ export function flattenGroups(groups: Record<string, Map<string, tf.Variable>>):
   return flat;
 }
 
-/** A method state from variable groups and meta numbers. */
-export function exportGroups(method: string, groups: Record<string, Params>, meta: Record<string, number> = {}): MethodState {
-  const tensors: SerializedTensors = serializeMap(flattenGroups(groups));
-  return { method, tensors, meta: { ...meta } };
+/** A method state from variable groups and meta numbers (the meta is copied before the tensors are read back). */
+export async function exportGroups(method: string, groups: Record<string, Params>, meta: Record<string, number> = {}): Promise<MethodState> {
+  const copy = { ...meta };
+  const tensors: SerializedTensors = await serializeMap(flattenGroups(groups));
+  return { method, tensors, meta: copy };
 }
 
 /** Restores variable groups from a method state, checking the method name. */

@@ -134,7 +134,7 @@ export class Swav implements SslMethod {
     return { online: this.net.params, prototypes: extra, queue: q };
   }
 
-  exportState(): MethodState {
+  exportState(): Promise<MethodState> {
     const meta: Record<string, number> = {};
     this.queues.forEach((q, i) => {
       meta[`queue${i}.pointer`] = q.pointer;

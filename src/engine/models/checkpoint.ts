@@ -5,6 +5,7 @@
  * written to temporary names and renamed, weights first, so the sidecar marks a complete
  * checkpoint. The reader validates the sidecar, the hash and every shape.
  */
+import type * as tf from '@tensorflow/tfjs-core';
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import type { Backbone, HeadSpec, ParamSpec, Params } from './types';
@@ -54,18 +55,27 @@ export interface CheckpointInfo {
   provenance?: { sourceFileSha256?: string; runId?: string; [k: string]: unknown };
 }
 
-/** Writes a checkpoint (weights + sidecar) atomically; returns the sidecar content. */
-export function writeCheckpoint(path: string, backbone: Backbone, info: CheckpointInfo = {}): CheckpointMeta {
+/**
+ * Writes a checkpoint (weights + sidecar) atomically; resolves to the sidecar content. The
+ * variables are read back asynchronously (every backend, webgpu included); the caller must not
+ * change them until this resolves.
+ */
+export async function writeCheckpoint(path: string, backbone: Backbone, info: CheckpointInfo = {}): Promise<CheckpointMeta> {
   if (!/\.safetensors$/i.test(path)) throw new Error(`${path}: a checkpoint path must end in .safetensors`);
-  const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
+  const vars: Array<[string, tf.Variable]> = [];
+  const names = new Set<string>();
   const add = (params: Params) => {
     for (const [name, v] of params) {
-      if (tensors.has(name)) throw new Error(`checkpoint: variable "${name}" appears in both backbone and head`);
-      tensors.set(name, { shape: v.shape, data: v.dataSync() as Float32Array });
+      if (names.has(name)) throw new Error(`checkpoint: variable "${name}" appears in both backbone and head`);
+      names.add(name);
+      vars.push([name, v]);
     }
   };
   add(backbone.params);
   if (info.head) add(info.head.params);
+  const values = await Promise.all(vars.map(([, v]) => v.data() as Promise<Float32Array>));
+  const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
+  vars.forEach(([name, v], i) => tensors.set(name, { shape: v.shape, data: values[i] }));
   const bytes = writeSafetensors(tensors, { layout: 'hwio', arch: backbone.arch, format: 'attune-checkpoint' });
   const meta: CheckpointMeta = {
     format: 'attune-checkpoint',

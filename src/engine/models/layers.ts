@@ -111,8 +111,11 @@ export function batchNorm(params: Params, ref: BnLayerRef, x: tf.Tensor, ctx: Fo
     const xg = tf.reshape(x, [groups, n / groups, ...x.shape.slice(1)]);
     const axes = [...Array(x.rank).keys()].slice(1); // all but group and channel
     const m = tf.moments(xg, axes, true);
-    const scale = tf.mul(gamma, tf.rsqrt(tf.add(m.variance, ref.eps)));
-    const shift = tf.sub(beta, tf.mul(m.mean, scale));
+    // γ and β at the statistics' rank: tfjs-backend-webgpu 4.22 compiles no shader for a binary
+    // op between a rank-1 and a rank-5 tensor ("cannot index type 'vec5'"); same values either way
+    const keep = m.variance.shape.map((d, i) => (i === 0 ? 1 : d));
+    const scale = tf.mul(tf.reshape(gamma, keep), tf.rsqrt(tf.add(m.variance, ref.eps)));
+    const shift = tf.sub(tf.reshape(beta, keep), tf.mul(m.mean, scale));
     y = tf.reshape(tf.add(tf.mul(xg, scale), shift), x.shape);
     batchMean = tf.mean(tf.reshape(m.mean, [groups, channels]), 0);
     batchVar = tf.mean(tf.reshape(m.variance, [groups, channels]), 0);

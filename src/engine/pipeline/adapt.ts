@@ -6,8 +6,7 @@ import type { ResolvedStage } from '../../shared/schemas/run';
 import { replaceDeadFilters } from '../adapt/dead-filters';
 import { scaleWeights } from '../adapt/weight-scaling';
 import { reestimateBnStatistics } from '../adapt/bn-reestimate';
-import { indexBatches } from '../eval/images';
-import { cacheImages } from './images';
+import { cacheImages, plainBatches } from './images';
 import { points, saveCheckpoint, type StageContext } from './context';
 
 type AdaptStage = Extract<ResolvedStage, { kind: 'adapt' }>;
@@ -18,24 +17,22 @@ export async function runAdapt(ctx: StageContext, stage: AdaptStage): Promise<vo
   let done = 0;
   for (const op of stage.operations) {
     if (op === 'dead-filters') {
-      const report = replaceDeadFilters(backbone, backbone.params, { threshold: stage.deadFilterThreshold, seed: ctx.config.seed });
+      const report = await replaceDeadFilters(backbone, backbone.params, { threshold: stage.deadFilterThreshold, seed: ctx.config.seed });
       const replaced = report.reduce((s, r) => s + r.copies.length, 0);
       ctx.emit('log', { level: 'info', message: `dead filters: ${replaced} replaced over ${report.length} layer(s)` });
       ctx.emit('metrics', { points: points(ctx.stageIdx, done + 1, { dead_filters_replaced: replaced }) });
     } else if (op === 'weight-scaling') {
-      const scaled = scaleWeights(backbone, backbone.params, { granularity: stage.scalingGranularity });
+      const scaled = await scaleWeights(backbone, backbone.params, { granularity: stage.scalingGranularity });
       ctx.emit('log', { level: 'info', message: `weight scaling: ${scaled.length} conv→BN pair(s) scaled` });
       ctx.emit('metrics', { points: points(ctx.stageIdx, done + 1, { layers_scaled: scaled.length }) });
     } else {
       const d = ctx.data;
       const set = cacheImages(d.labeled, d.train, d.classNames.length, d.mean, d.std);
-      const n = await reestimateBnStatistics(backbone, backbone.params, (function* () {
-        for (const idx of indexBatches(set.size, ctx.config.batchSize)) yield set.batch(idx);
-      })());
+      const n = await reestimateBnStatistics(backbone, backbone.params, plainBatches(set, ctx.config.batchSize));
       ctx.emit('log', { level: 'info', message: `BN statistics re-estimated for ${n} layer(s)` });
     }
     done++;
     ctx.emit('progress', { stageIdx: ctx.stageIdx, step: done, totalSteps: stage.operations.length });
   }
-  saveCheckpoint(ctx, done, true, {}, {});
+  await saveCheckpoint(ctx, done, true, {}, {});
 }

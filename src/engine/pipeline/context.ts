@@ -30,11 +30,13 @@ export function emitter(job: JobContext): StageContext['emit'] {
 /**
  * Writes a checkpoint of the current stage (the backbone always included) and reports it.
  * Throws (failing the run) when the file cannot be written; the previous checkpoint stays.
+ * The backbone is read back asynchronously; the caller must not train until this resolves.
  */
-export function saveCheckpoint(ctx: StageContext, step: number, final: boolean, groups: Record<string, SerializedTensors>, state: Record<string, unknown>): void {
+export async function saveCheckpoint(ctx: StageContext, step: number, final: boolean, groups: Record<string, SerializedTensors>, state: Record<string, unknown>): Promise<void> {
+  const backbone = await serializeMap(ctx.backbone.params);
   const ck: RunCheckpoint = {
     meta: { version: 1, runId: ctx.runId, stageIdx: ctx.stageIdx, step, final, state },
-    groups: { backbone: serializeMap(ctx.backbone.params), ...groups },
+    groups: { backbone, ...groups },
   };
   const written = writeRunCheckpoint(ctx.runDir, ck);
   ctx.emit('checkpoint', { stageIdx: ctx.stageIdx, step, path: written.path, sha256: written.sha256, byteSize: written.byteSize, final });

@@ -35,18 +35,18 @@ function rows(r: EvalReport) {
   return r.images.map((i) => ({ label: i.label, prediction: i.prediction, probability: i.probability, loss: i.loss }));
 }
 
-/** Evaluates on the test split, writes predictions.json and returns the summary. */
-export function runEvaluate(ctx: StageContext, stage: EvaluateStage, classifier: Classifier): RunResultSummary {
+/** Evaluates on the test split, writes predictions.json and returns the summary (every read-back asynchronous). */
+export async function runEvaluate(ctx: StageContext, stage: EvaluateStage, classifier: Classifier): Promise<RunResultSummary> {
   const d = ctx.data;
   const test = cacheImages(d.testCache, d.test, d.classNames.length, d.mean, d.std);
-  const reports = evaluateWithTta((x) => classifierLogits(classifier, x, 'eval'), test, {
+  const reports = await evaluateWithTta((x) => classifierLogits(classifier, x, 'eval'), test, {
     tta: stage.tta, negativeClass: d.negativeClass, bootstrapResamples: stage.bootstrapResamples, bootstrapSeed: ctx.config.seed, batchSize: 128,
   });
   const plain = headline(reports.plain);
   const tta = reports.flip ? headline(reports.flip) : null;
   const k = d.classNames.length;
   const val = canStopEarly(d.val.length, k) ? cacheImages(d.labeled, d.val, k, d.mean, d.std) : null;
-  const floor = headline(pixelsLogreg(cacheImages(d.labeled, d.train, k, d.mean, d.std), test, val, { seed: ctx.config.seed, negativeClass: d.negativeClass }));
+  const floor = headline(await pixelsLogreg(cacheImages(d.labeled, d.train, k, d.mean, d.std), test, val, { seed: ctx.config.seed, negativeClass: d.negativeClass }));
   ctx.emit('log', { level: 'info', message: `pixels-logreg floor on the same labels: accuracy ${(floor.accuracy * 100).toFixed(1)} % (this run: ${(plain.accuracy * 100).toFixed(1)} %)` });
   ctx.emit('metrics', {
     points: [

@@ -83,7 +83,7 @@ export async function executeRun(p: ExecuteParams, job: JobContext): Promise<Exe
         disposeParams(r.classifier.head);
         if (r.status === 'paused') return { status: 'paused', summary: null };
         const basePath = join(p.runDir, `${stage.name}.safetensors`);
-        writeCheckpoint(basePath, backbone, { normalization: { mean: [...data.mean], std: [...data.std] }, provenance: { runId: p.runId, recipe: cfg.recipe, stage: stage.name } });
+        await writeCheckpoint(basePath, backbone, { normalization: { mean: [...data.mean], std: [...data.std] }, provenance: { runId: p.runId, recipe: cfg.recipe, stage: stage.name } });
         emit('artifact', { kind: 'backbone', path: basePath, meta: { arch: cfg.backbone.arch, stage: stage.name } });
         log(`${stage.name}: backbone saved to ${basePath} (usable as backbone.weights of another recipe)`);
       } else if (stage.kind === 'finetune') {
@@ -92,14 +92,14 @@ export async function executeRun(p: ExecuteParams, job: JobContext): Promise<Exe
         classifier = r.classifier;
         if (r.status === 'paused') return { status: 'paused', summary: null };
         const modelPath = join(p.runDir, 'model.safetensors');
-        writeCheckpoint(modelPath, backbone, {
+        await writeCheckpoint(modelPath, backbone, {
           head: { prefix: classifier.headPrefix, spec: classifier.headSpec, params: classifier.head },
           normalization: { mean: [...data.mean], std: [...data.std] }, classNames: data.classNames, provenance: { runId: p.runId, recipe: cfg.recipe },
         });
         emit('artifact', { kind: 'model', path: modelPath, meta: { arch: cfg.backbone.arch } });
       } else if (stage.kind === 'evaluate') {
         if (!classifier) throw new Error(`stage "${stage.name}" needs a fine-tuned classifier, but the recipe has no finetune stage before it`);
-        summary = runEvaluate(ctx, stage, classifier);
+        summary = await runEvaluate(ctx, stage, classifier);
       }
       emit('stage', { stageIdx: i, status: 'completed', totalSteps: stage.totalSteps });
     }

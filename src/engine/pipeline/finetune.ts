@@ -17,7 +17,7 @@ import { balancedClassWeights } from '../finetune/sampling';
 import { convertBatchNorm } from '../adapt/bn-convert';
 import { predictProbabilities } from '../eval/features';
 import { evaluateClassifier } from '../eval/report';
-import { indexBatches, type LabeledImages } from '../eval/images';
+import type { LabeledImages } from '../eval/images';
 import { NamedOptimizer, type OptimizerState, type TrainableVar } from '../train/optimizers';
 import { selectTrainable } from '../train/trainable';
 import { cosineWithWarmup } from '../train/schedules';
@@ -26,7 +26,7 @@ import { restoreInto } from '../train/tensor-state';
 import { serializeMap } from '../train/tensor-state';
 import { planFinetune, type FinetunePlan } from '../../shared/finetune-plan';
 import type { DecodeCache } from '../data/cache-reader';
-import { cacheImages } from './images';
+import { cacheImages, plainBatches } from './images';
 import { points, saveCheckpoint, type StageContext } from './context';
 
 type FinetuneStage = Extract<ResolvedStage, { kind: 'finetune' }>;
@@ -49,9 +49,9 @@ export function batchAt(step: number, n: number, batch: number, stepsPerEpoch: n
   return perm.slice(start, start + batch);
 }
 
-/** Validation metrics of a classifier on a labeled set (BN eval mode, no bootstrap). */
-export function validationMetrics(c: Classifier, set: LabeledImages, negativeClass: number | undefined): Record<string, number> {
-  const p = predictProbabilities((x) => classifierLogits(c, x, 'eval'), set, { batchSize: 128 });
+/** Validation metrics of a classifier on a labeled set (BN eval mode, no bootstrap; read back asynchronously). */
+export async function validationMetrics(c: Classifier, set: LabeledImages, negativeClass: number | undefined): Promise<Record<string, number>> {
+  const p = await predictProbabilities((x) => classifierLogits(c, x, 'eval'), set, { batchSize: 128 });
   const r = evaluateClassifier({ labels: set.labels, probs: p.plain, numClasses: set.numClasses }, { negativeClass, bootstrapResamples: 0 });
   return { val_loss: r.logLoss, val_accuracy: r.accuracy, val_f1: r.macroF1, val_auc: r.auc };
 }
@@ -117,9 +117,7 @@ export async function runFinetune(ctx: StageContext, stage: FinetuneStage): Prom
     best = s.best ?? null;
     if (best && ctx.resume.groups.best) bestSnap = new Map(Object.entries(ctx.resume.groups.best).map(([name, t]) => [name, tf.tensor(t.data, t.shape, 'float32')]));
   } else if (stage.mode === 'daft' && ctx.backbone.bnLayers.length > 0) {
-    const layers = await convertBatchNorm(ctx.backbone, ctx.backbone.params, (function* () {
-      for (const idx of indexBatches(train.size, 64)) yield train.batch(idx);
-    })());
+    const layers = await convertBatchNorm(ctx.backbone, ctx.backbone.params, plainBatches(train, 64));
     ctx.emit('log', { level: 'info', message: `DAFT: converted ${layers.length} BatchNorm layer(s) to the target statistics` });
   }
   if (!ctx.resume) {
@@ -130,15 +128,18 @@ export async function runFinetune(ctx: StageContext, stage: FinetuneStage): Prom
   const weights = stage.balance === 'class-weights' ? tf.tensor1d(balancedClassWeights(train.labels, k)) : null;
   const headVars = selectTrainable(classifier.head, classifier.headSpecs, { prefix: 'head/' });
   const backboneVars = selectTrainable(ctx.backbone.params, ctx.backbone.specs, { prefix: 'backbone/', lrScale: stage.lrScaled / stage.headLrScaled });
-  const checkpoint = (final: boolean) => {
-    const { slots, ...optMeta } = optimizer.exportState();
+  const checkpoint = async (final: boolean): Promise<void> => {
+    const { slots, ...optMeta } = await optimizer.exportState();
     // a source stage's final checkpoint keeps only the backbone: its head is not the run's classifier
-    const groups = { ...(final && stage.pool === 'source' ? {} : { head: serializeMap(classifier.head) }), ...(final ? {} : { optimizer: slots, ...(bestSnap ? { best: serializeMap(bestSnap) } : {}) }) };
-    saveCheckpoint(ctx, step, final, groups, { phase, optimizer: optMeta, headSpec: classifier.headSpec, headPrefix: classifier.headPrefix, best: final ? null : best });
+    const groups = {
+      ...(final && stage.pool === 'source' ? {} : { head: await serializeMap(classifier.head) }),
+      ...(final ? {} : { optimizer: slots, ...(bestSnap ? { best: await serializeMap(bestSnap) } : {}) }),
+    };
+    await saveCheckpoint(ctx, step, final, groups, { phase, optimizer: optMeta, headSpec: classifier.headSpec, headPrefix: classifier.headPrefix, best: final ? null : best });
   };
   /** Validation after a step; true when patience has run out. */
-  const validate = (): boolean => {
-    const m = validationMetrics(classifier, val!, part.negativeClass);
+  const validate = async (): Promise<boolean> => {
+    const m = await validationMetrics(classifier, val!, part.negativeClass);
     ctx.emit('metrics', { points: points(ctx.stageIdx, step, m) });
     // the best step is chosen in the last phase only (the head phase of freeze-unfreeze always runs)
     if (!early || (phase === 'head' && stage.mode !== 'lp')) return false;
@@ -156,7 +157,7 @@ export async function runFinetune(ctx: StageContext, stage: FinetuneStage): Prom
     while (step < plan.totalSteps && !stopped) {
       await new Promise<void>((r) => setImmediate(r)); // lets a pause or cancel message arrive
       if (ctx.signal.aborted) {
-        checkpoint(false);
+        await checkpoint(false);
         return { status: 'paused', classifier };
       }
       const nextPhase = step < plan.headSteps ? 'head' : 'full';
@@ -177,15 +178,15 @@ export async function runFinetune(ctx: StageContext, stage: FinetuneStage): Prom
         ctx.emit('metrics', { points: points(ctx.stageIdx, step, { train_loss: await lossValue(), lr: lr * (phase === 'full' ? stage.lrScaled / stage.headLrScaled : 1) }) });
         ctx.emit('progress', { stageIdx: ctx.stageIdx, step, totalSteps: plan.totalSteps });
       } else lossValue.dispose();
-      if (val && (step % plan.validateEvery === 0 || step === plan.totalSteps)) stopped = validate();
+      if (val && (step % plan.validateEvery === 0 || step === plan.totalSteps)) stopped = await validate();
       if (stopped) ctx.emit('log', { level: 'info', message: `fine-tune: stopped early at step ${step}: validation loss has not improved for ${stage.patience} checks` });
-      if (step % ctx.config.checkpointEvery === 0 && step < plan.totalSteps && !stopped) checkpoint(false);
+      if (step % ctx.config.checkpointEvery === 0 && step < plan.totalSteps && !stopped) await checkpoint(false);
     }
     if (bestSnap && best && best.step !== step) {
       restore(classifier, bestSnap);
       ctx.emit('log', { level: 'info', message: `fine-tune: kept the weights of step ${best.step} (lowest validation loss, ${best.loss.toFixed(3)})` });
     }
-    checkpoint(true);
+    await checkpoint(true);
     return { status: 'done', classifier };
   } finally {
     optimizer.dispose();

@@ -11,7 +11,7 @@ import { batchTensor, applyView } from '../data/augment/pipeline';
 import { sampleViewParams } from '../data/augment/params';
 import { normalize } from '../data/augment/ops';
 import { VIEW_PIPELINES } from '../data/augment/policies';
-import type { LabeledImages } from '../eval/images';
+import { indexBatches, type LabeledImages } from '../eval/images';
 import { SeededRandom } from '../train/seed';
 import type { Augment, BatchSampler } from '../train/train-ssl';
 
@@ -77,6 +77,18 @@ export function cacheImages(cache: DecodeCache, indices: number[], numClasses: n
       });
     },
   };
+}
+
+/** The set's images in order, `batchSize` at a time, without augmentation; each batch is disposed once the consumer asks for the next. */
+export function* plainBatches(set: LabeledImages, batchSize: number): Generator<tf.Tensor4D> {
+  for (const idx of indexBatches(set.size, batchSize)) {
+    const x = set.batch(idx);
+    try {
+      yield x;
+    } finally {
+      x.dispose();
+    }
+  }
 }
 
 /** A sampler whose indices are mapped (pool position → global cache index). */

@@ -3,6 +3,7 @@
  * (a short measured training step of a backbone, for estimates). Models load after the
  * backend so tfjs's gradients are registered first.
  */
+import { mkdirSync } from 'node:fs';
 import { AppError } from '../../shared/errors';
 import { registerJob } from '../jobs';
 import { RunConfig } from '../../shared/schemas/run';
@@ -18,8 +19,11 @@ registerJob('run.execute', async (params, ctx) => {
     throw new AppError('validation', `run.execute: the run's config snapshot is invalid (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})`);
   }
   p.config = parsed.data;
-  const { initBackend } = await import('../backend/index');
-  await initBackend();
+  const { initBackend, backendLine } = await import('../backend/index');
+  const report = await initBackend();
+  // the run folder first: the main process writes the line to <runDir>/run.log
+  mkdirSync(p.runDir, { recursive: true });
+  ctx.emit('log', { level: 'info', message: backendLine(report) });
   const { executeRun } = await import('./execute');
   return executeRun(p, ctx);
 });

@@ -126,17 +126,17 @@ export async function runPretrain(ctx: StageContext, stage: PretrainStage): Prom
         ctx.emit('progress', { stageIdx: ctx.stageIdx, step: m.step, totalSteps: stage.totalSteps });
         if (m.collapsed) ctx.emit('log', { level: 'warn', message: `step ${m.step}: the embedding looks collapsed (spread ${m.embeddingSpread.toFixed(3)})` });
       },
-      onCheckpoint: (state) => {
+      onCheckpoint: async (state) => {
         if (state.step >= state.totalSteps) return;
         const { tensors: methodTensors, ...methodMeta } = state.method;
         const { slots, ...optMeta } = state.optimizer;
-        saveCheckpoint(ctx, state.step, false, { method: methodTensors, optimizer: slots }, {
+        await saveCheckpoint(ctx, state.step, false, { method: methodTensors, optimizer: slots }, {
           method: methodMeta, optimizer: optMeta, rng: state.rng, sampler: state.sampler, totalSteps: state.totalSteps,
         });
       },
     });
     if (result.status === 'cancelled') return 'paused';
-    saveCheckpoint(ctx, result.steps, true, {}, { method: stage.method });
+    await saveCheckpoint(ctx, result.steps, true, {}, { method: stage.method });
     return 'done';
   } finally {
     knn?.set.images.dispose();

@@ -27,7 +27,7 @@ type PretrainStage = Extract<ResolvedStage, { kind: 'pretrain' }>;
 export async function selectSourceCandidate(ctx: StageContext, stage: PretrainStage, seed: number): Promise<boolean> {
   const d = ctx.data;
   const { backbone } = ctx;
-  const base = serializeMap(backbone.params);
+  const base = await serializeMap(backbone.params);
   const k = d.classNames.length;
   const train = cacheImages(d.labeled, d.train, k, d.mean, d.std);
   const val = d.val.length ? cacheImages(d.labeled, d.val, k, d.mean, d.std) : train;
@@ -51,7 +51,7 @@ export async function selectSourceCandidate(ctx: StageContext, stage: PretrainSt
       method.dispose();
       optimizer.dispose();
     }
-    const score = linearProbeScore(backbone, backbone.params, train, val, { epochs: 30 });
+    const score = await linearProbeScore(backbone, backbone.params, train, val, { epochs: 30 });
     ctx.emit('metrics', { points: points(ctx.stageIdx, i + 1, { source_selection_score: score }) });
     ctx.emit('log', { level: 'info', message: `source candidate ${i + 1}: linear-probe accuracy ${score.toFixed(4)}` });
     return score;

@@ -34,13 +34,13 @@ export const EVAL_SETTINGS = {
 };
 
 /** Linear probe: logistic regression on frozen pooled features of the labeled draw. */
-export function probeScores(backbone: Backbone, train: LabeledImages, test: LabeledImages, epochs: number, seed: number): Scores {
-  const trainF = extractFeatures(backbone, train, { batchSize: 100 });
-  const testF = extractFeatures(backbone, test, { batchSize: 250 });
-  const fit = linearProbe(trainF, train.labels, trainF, train.labels, train.numClasses, {
+export async function probeScores(backbone: Backbone, train: LabeledImages, test: LabeledImages, epochs: number, seed: number): Promise<Scores> {
+  const trainF = await extractFeatures(backbone, train, { batchSize: 100 });
+  const testF = await extractFeatures(backbone, test, { batchSize: 250 });
+  const fit = await linearProbe(trainF, train.labels, trainF, train.labels, train.numClasses, {
     lrs: [EVAL_SETTINGS.probe.lr], weightDecays: [EVAL_SETTINGS.probe.weightDecay], epochs, seed, batchSize: 256,
   });
-  const probs = probeProbabilities(fit, testF);
+  const probs = await probeProbabilities(fit, testF);
   return scoresOf(evaluateClassifier({ labels: test.labels, probs, numClasses: train.numClasses }, { bootstrapResamples: 0 }));
 }
 

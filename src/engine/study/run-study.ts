@@ -126,7 +126,7 @@ async function runSeed(d: StudyDomains, o: StudyOptions, seed: number): Promise<
   /** Probe + fine-tune of a pretrained backbone, then the result is recorded. */
   const finish = async (arm: ArmName, bb: Backbone, pretrain: number, steps: { pretrainSteps: number; baseSteps: number }, opts: { mode?: 'ft' | 'daft'; probe?: Scores; note?: string } = {}) => {
     let t = now();
-    const linearProbe = opts.probe ?? probeScores(bb, train, test, b.probeEpochs, seed);
+    const linearProbe = opts.probe ?? await probeScores(bb, train, test, b.probeEpochs, seed);
     const probe = opts.probe ? 0 : now() - t;
     t = now();
     const finetune = await finetuneScores(bb, train, val, test, opts.mode ?? 'ft', b.finetuneSteps, seed);
@@ -169,7 +169,7 @@ async function runSeed(d: StudyDomains, o: StudyOptions, seed: number): Promise<
     const hpt = fromBase();
     const [hptRun, hptSeconds] = await timed(() => ssl(hpt, b.adaptSteps));
     hptParams = cloneParams(hpt.params);
-    const hptProbe = probeScores(hpt, train, test, b.probeEpochs, seed);
+    const hptProbe = await probeScores(hpt, train, test, b.probeEpochs, seed);
     await finish('hpt', hpt, hptSeconds, { pretrainSteps: hptRun.steps, ...inherited }, { probe: hptProbe });
 
     const hptBn = fromBase();
@@ -186,8 +186,8 @@ async function runSeed(d: StudyDomains, o: StudyOptions, seed: number): Promise<
 
     const p2x = fromBase();
     const [p2xRun, p2xSeconds] = await timed(async () => {
-      const dead = replaceDeadFilters(p2x, p2x.params, { seed });
-      const scaled = scaleWeights(p2x, p2x.params);
+      const dead = await replaceDeadFilters(p2x, p2x.params, { seed });
+      const scaled = await scaleWeights(p2x, p2x.params);
       log(`  p2x: ${dead.reduce((s, r) => s + r.dead, 0)} dead filters copied, ${scaled.filter((l) => l.channels > 0).length} conv→BN layers scaled`);
       return ssl(p2x, b.adaptSteps);
     });

@@ -20,16 +20,20 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-/** Mean over dimensions of the per-dimension std of the L2-normalised embeddings, times √d. */
-export function embeddingSpread(embeddings: tf.Tensor2D): { std: number; ratio: number } {
+/** Mean over dimensions of the per-dimension std of the L2-normalised embeddings, times √d (read back asynchronously). */
+export async function embeddingSpread(embeddings: tf.Tensor2D): Promise<{ std: number; ratio: number }> {
   const d = embeddings.shape[1];
   const std = tf.tidy(() => {
     const z = tf.div(embeddings, tf.maximum(tf.norm(embeddings, 'euclidean', 1, true), 1e-12));
     const { variance } = tf.moments(z, 0);
     return tf.mean(tf.sqrt(variance));
   });
-  const value = std.dataSync()[0];
-  std.dispose();
+  let value: number;
+  try {
+    value = (await std.data())[0];
+  } finally {
+    std.dispose();
+  }
   return { std: value, ratio: value * Math.sqrt(d) };
 }
 
@@ -59,9 +63,9 @@ export class CollapseMonitor {
     this.patience = o.patience ?? 3;
   }
 
-  /** Checks one batch of embeddings. */
-  check(embeddings: tf.Tensor2D): CollapseReport {
-    const { std, ratio } = embeddingSpread(embeddings);
+  /** Checks one batch of embeddings (the caller still owns them). */
+  async check(embeddings: tf.Tensor2D): Promise<CollapseReport> {
+    const { std, ratio } = await embeddingSpread(embeddings);
     return this.record(std, ratio);
   }
 

@@ -126,9 +126,11 @@ export class NamedOptimizer {
     w.assign(next);
   }
 
-  /** The full state as plain data (slots copied to Float32Arrays). */
-  exportState(): OptimizerState {
-    return { config: { ...this.config }, step: this.step, slots: serializeMap(this.slots) };
+  /** The full state as plain data (slots read back asynchronously into Float32Arrays). */
+  async exportState(): Promise<OptimizerState> {
+    const config = { ...this.config };
+    const step = this.step;
+    return { config, step, slots: await serializeMap(this.slots) };
   }
 
   /**

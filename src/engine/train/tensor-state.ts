@@ -14,15 +14,24 @@ export interface SerializedTensor {
 /** A named set of tensors as plain data. */
 export type SerializedTensors = Record<string, SerializedTensor>;
 
-/** Copies a tensor to plain data (synchronous read-back; only at checkpoint time). */
-export function serializeTensor(t: tf.Tensor): SerializedTensor {
-  return { shape: [...t.shape], data: Float32Array.from(t.dataSync() as Float32Array) };
+/**
+ * Copies a tensor to plain data (asynchronous read-back, which every backend supports; webgpu
+ * under Node has no synchronous one). Only at checkpoint time.
+ */
+export async function serializeTensor(t: tf.Tensor): Promise<SerializedTensor> {
+  const shape = [...t.shape];
+  return { shape, data: Float32Array.from((await t.data()) as Float32Array) };
 }
 
-/** Copies every tensor of a named map to plain data. */
-export function serializeMap(m: Map<string, tf.Tensor>): SerializedTensors {
+/**
+ * Copies every tensor of a named map to plain data. The reads are all started before the first
+ * is awaited (one round trip on a GPU backend); the caller must not change the tensors meanwhile.
+ */
+export async function serializeMap(m: Map<string, tf.Tensor>): Promise<SerializedTensors> {
+  const entries = [...m];
+  const values = await Promise.all(entries.map(([, v]) => serializeTensor(v)));
   const out: SerializedTensors = {};
-  for (const [k, v] of m) out[k] = serializeTensor(v);
+  entries.forEach(([k], i) => (out[k] = values[i]));
   return out;
 }
 

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { MethodState, SslMethod } from '../methods/method';
-import { CollapseMonitor, type CollapseMonitorOptions } from './collapse';
+import { CollapseMonitor, type CollapseMonitorOptions, type CollapseReport } from './collapse';
 import { knnMonitorAccuracy, type KnnOptions, type LabeledSet } from './knn-monitor';
 import type { NamedOptimizer, OptimizerState } from './optimizers';
 import type { LrSchedule } from './schedules';
@@ -104,21 +104,19 @@ export async function trainSsl<B = tf.Tensor4D>(o: TrainSslOptions<B>): Promise<
     step = o.resume.step;
   }
   const monitor = new CollapseMonitor(o.collapse);
-  const snapshot = (): TrainState => ({
-    version: 1,
-    step,
-    totalSteps: o.steps,
-    method: o.method.exportState(),
-    optimizer: o.optimizer.exportState(),
-    rng: rng.state,
-    sampler: o.sampler.state?.(),
-  });
+  // plain values are taken before the tensors are read back (nothing trains while it waits)
+  const snapshot = async (): Promise<TrainState> => {
+    const plain = { version: 1 as const, step, totalSteps: o.steps, rng: rng.state, sampler: o.sampler.state?.() };
+    const method = await o.method.exportState();
+    const optimizer = await o.optimizer.exportState();
+    return { ...plain, method, optimizer };
+  };
   let last: SslMetrics | undefined;
   let images = 0;
   let clock = performance.now();
   while (step < o.steps) {
     if (o.signal?.aborted) {
-      const state = snapshot();
+      const state = await snapshot();
       await o.onCheckpoint?.(state);
       return { status: 'cancelled', steps: step, last, state };
     }
@@ -146,8 +144,12 @@ export async function trainSsl<B = tf.Tensor4D>(o: TrainSslOptions<B>): Promise<
       if (logNow) {
         const lossValue = (await loss.data())[0];
         const emb = o.method.embedding(firstView);
-        const spread = monitor.check(emb);
-        emb.dispose();
+        let spread: CollapseReport;
+        try {
+          spread = await monitor.check(emb);
+        } finally {
+          emb.dispose();
+        }
         const now = performance.now();
         last = {
           step,
@@ -158,7 +160,7 @@ export async function trainSsl<B = tf.Tensor4D>(o: TrainSslOptions<B>): Promise<
           collapsed: spread.collapsed,
           imagesPerSecond: (images * 1000) / Math.max(1, now - clock),
         };
-        if (o.knn && step % o.knn.every === 0) last.knnAccuracy = knnMonitorAccuracy((x) => o.method.features(x), o.knn.set, o.knn.options);
+        if (o.knn && step % o.knn.every === 0) last.knnAccuracy = await knnMonitorAccuracy((x) => o.method.features(x), o.knn.set, o.knn.options);
         images = 0;
         o.onMetrics?.(last);
         clock = performance.now();
@@ -168,13 +170,13 @@ export async function trainSsl<B = tf.Tensor4D>(o: TrainSslOptions<B>): Promise<
       for (const views of micro) views.forEach((v) => v.dispose());
     }
     if (last?.collapsed && o.stopOnCollapse) {
-      const state = snapshot();
+      const state = await snapshot();
       await o.onCheckpoint?.(state);
       return { status: 'collapsed', steps: step, last, state };
     }
-    if (o.checkpointEvery && step % o.checkpointEvery === 0 && step < o.steps) await o.onCheckpoint?.(snapshot());
+    if (o.checkpointEvery && step % o.checkpointEvery === 0 && step < o.steps) await o.onCheckpoint?.(await snapshot());
   }
-  const state = snapshot();
+  const state = await snapshot();
   await o.onCheckpoint?.(state);
   return { status: 'done', steps: step, last, state };
 }

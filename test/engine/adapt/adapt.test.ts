@@ -89,12 +89,12 @@ describe('adaptation steps on Fashion-MNIST images', () => {
 
   for (const granularity of ['layer', 'channel'] as const) {
     for (const exactEps of [true, false]) {
-      it(`P2X weight scaling (${granularity}, exactEps ${exactEps}) leaves eval-mode outputs unchanged and shrinks norms`, () => {
+      it(`P2X weight scaling (${granularity}, exactEps ${exactEps}) leaves eval-mode outputs unchanged and shrinks norms`, async () => {
         const b = pretrainedLike(3);
         const { images } = data();
         const before = evalOut(b, images);
         const normBefore = tf.tidy(() => tf.norm(b.params.get('layer1.0.conv1.weight')!).dataSync()[0]);
-        const report = scaleWeights(b, b.params, { granularity, exactEps });
+        const report = await scaleWeights(b, b.params, { granularity, exactEps });
         expect(report.length).toBe(b.bnLayers.length); // every kernel was made > 1
         const after = evalOut(b, images);
         // the paper's σ²/s² is exact only as ε → 0: its error grows with s²ε/σ² (here s reaches ~50),
@@ -111,7 +111,7 @@ describe('adaptation steps on Fashion-MNIST images', () => {
     }
   }
 
-  it('P2X dead-filter replacement leaves no filter under the threshold and copies the BN channel', () => {
+  it('P2X dead-filter replacement leaves no filter under the threshold and copies the BN channel', async () => {
     const b = pretrainedLike(4);
     const w = b.params.get('layer1.0.conv1.weight')!;
     // kill filters 1 and 5 of one layer and all of nothing else
@@ -119,7 +119,7 @@ describe('adaptation steps on Fashion-MNIST images', () => {
       const mask = tf.tensor1d([1, 0.001, 1, 1, 1, 0.001, 1, 1]).reshape([1, 1, 1, 8]);
       w.assign(w.mul(mask));
     });
-    const report = replaceDeadFilters(b, b.params, { seed: 3 });
+    const report = await replaceDeadFilters(b, b.params, { seed: 3 });
     expect(report.length).toBe(1);
     expect(report[0].dead).toBe(2);
     const norms = filterNorms(w, 3);
@@ -133,14 +133,14 @@ describe('adaptation steps on Fashion-MNIST images', () => {
     norms.dispose();
   });
 
-  it('P2X preparation runs both fixes on a pretrained-like model and nothing from scratch', () => {
+  it('P2X preparation runs both fixes on a pretrained-like model and nothing from scratch', async () => {
     const b = pretrainedLike(5);
     const { images } = data();
     const before = evalOut(b, images);
-    const scratch = prepareP2x(b, b.params, { fromScratch: true });
+    const scratch = await prepareP2x(b, b.params, { fromScratch: true });
     expect(scratch.skipped).toBe(true);
     expect(relErr(before, evalOut(b, images))).toBe(0);
-    const r = prepareP2x(b, b.params, { seed: 1 });
+    const r = await prepareP2x(b, b.params, { seed: 1 });
     expect(r.scaled.length).toBeGreaterThan(0);
     expect(relErr(before, evalOut(b, images))).toBeLessThan(1e-4); // no dead filters here, scaling is exact
     [before, images].forEach((t) => t.dispose());

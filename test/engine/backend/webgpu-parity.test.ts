@@ -16,7 +16,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { initBackend } from '../../../src/engine/backend/index';
 import { batchNormTrain } from '../../../src/engine/backend/batch-norm';
-import { conv2d, depthwiseConv2d, groupNorm, layerNorm, maxPool, stdConv2d, swish } from '../../../src/engine/models/layers';
+import { batchNorm, conv2d, depthwiseConv2d, groupNorm, layerNorm, maxPool, stdConv2d, swish } from '../../../src/engine/models/layers';
+import type { Params } from '../../../src/engine/models/types';
 import { byolRegressionLoss, infoNceLoss, ntXentLoss, swavSwappedLoss } from '../../../src/engine/methods/losses';
 import { requireWebgpu } from './webgpu-env';
 
@@ -85,6 +86,17 @@ const CASES: Case[] = [
     fn: (x, g, b) => batchNormTrain(x, tf.add(g, 1.5), b, 1e-5).y,
   },
   { name: 'BatchNorm by autodiff (moments)', tol: NORM, shapes: [[4, 4, 4, 3]], fn: (x) => { const { mean, variance } = tf.moments(x, [0, 1, 2], true); return tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-5))); } },
+  {
+    // MoCo's shuffle-BN emulation: the batch reshaped to rank 5, one set of statistics per group
+    name: 'BatchNorm over 2 BN groups (rank 5)',
+    tol: NORM,
+    shapes: [[4, 4, 4, 3], [3], [3]],
+    fn: (x, g, b) => {
+      const params = new Map([['bn.weight', tf.add(g, 1.5)], ['bn.bias', b], ['bn.running_mean', tf.zeros([3])], ['bn.running_var', tf.ones([3])]]) as unknown as Params;
+      const ref = { name: 'bn', gamma: 'bn.weight', beta: 'bn.bias', mean: 'bn.running_mean', variance: 'bn.running_var', eps: 1e-5 };
+      return batchNorm(params, ref, x, { bnMode: 'batch-no-update', bnGroups: 2 });
+    },
+  },
   { name: 'GroupNorm (4 groups)', tol: NORM, shapes: [[2, 4, 4, 8], [8], [8]], fn: (x, g, b) => groupNorm(x as tf.Tensor4D, tf.add(g, 1.5), b, 4) },
   { name: 'LayerNorm', tol: NORM, shapes: [[4, 6], [6], [6]], fn: (x, g, b) => layerNorm(x, tf.add(g, 1.5), b) },
   { name: 'weight-standardised conv (BiT)', tol: NORM, shapes: [[2, 6, 6, 4], [3, 3, 4, 8]], fn: (x, w) => stdConv2d(x as tf.Tensor4D, w, { padding: 1 }) },

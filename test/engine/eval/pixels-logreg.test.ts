@@ -22,13 +22,13 @@ function firstPerClass(d: ReturnType<typeof loadFashion>, k: number, perClass: n
 
 describe('pixels-logreg floor', () => {
   const classes = [5, 6, 7, 8, 9];
-  it('learns raw Fashion-MNIST pixels from 10 labels per class far above chance, deterministically, without leaking tensors', () => {
+  it('learns raw Fashion-MNIST pixels from 10 labels per class far above chance, deterministically, without leaking tensors', async () => {
     const train = firstPerClass(selectClasses(loadFashion('train', 0, 3000), classes), 5, 10);
     const t = selectClasses(loadFashion('t10k', 0, 1000), classes);
     const test = inMemoryImages(t.pixels, t.shape, t.labels, 5);
     const before = tf.memory().numTensors;
-    const a = pixelsLogreg(train, test, null, { seed: 0 });
-    const b = pixelsLogreg(train, test, null, { seed: 0 });
+    const a = await pixelsLogreg(train, test, null, { seed: 0 });
+    const b = await pixelsLogreg(train, test, null, { seed: 0 });
     expect(tf.memory().numTensors).toBe(before);
     // scikit-learn's LogisticRegression on the same pixels reaches about 0.8 here; chance is 0.2
     expect(a.accuracy).toBeGreaterThan(0.7);
@@ -36,9 +36,9 @@ describe('pixels-logreg floor', () => {
     expect(a.images.length).toBe(test.size);
   });
 
-  it('shrinks large images to 32 px before flattening', () => {
+  it('shrinks large images to 32 px before flattening', async () => {
     const set = inMemoryImages(new Float32Array(2 * 64 * 64 * 3).fill(0.5), [2, 64, 64, 3], [0, 1], 2);
-    const rows = pixelRows(set);
+    const rows = await pixelRows(set);
     expect(rows.dim).toBe(32 * 32 * 3);
     expect(rows.n).toBe(2);
     expect(rows.data[0]).toBeCloseTo(0.5, 6);

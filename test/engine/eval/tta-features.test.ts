@@ -34,31 +34,31 @@ function symmetric(n: number) {
 }
 
 describe('test-time augmentation', () => {
-  it('changes nothing on mirror-symmetric images and something on ordinary ones', () => {
+  it('changes nothing on mirror-symmetric images and something on ordinary ones', async () => {
     const { params } = createHead(linearHeadSpec(16, 10), 'fc', 1);
     const logits = (x: tf.Tensor4D) => headForward(params, 'fc', linearHeadSpec(16, 10), backbone.forwardFeatures(backbone.params, x, { bnMode: 'eval' }), { bnMode: 'eval' });
     const { sym, raw } = symmetric(24);
     const before = tf.memory().numTensors;
-    const s = evaluateWithTta(logits, sym, { tta: true, batchSize: 8, bootstrapResamples: 0 });
+    const s = await evaluateWithTta(logits, sym, { tta: true, batchSize: 8, bootstrapResamples: 0 });
     expect(tf.memory().numTensors).toBe(before);
     const maxGap = (a: number[], b: number[]) => Math.max(...a.map((v, i) => Math.abs(v - b[i])));
     expect(s.flip).toBeDefined();
     expect(maxGap(s.plain.images.map((im) => im.probability), s.flip!.images.map((im) => im.probability))).toBeLessThan(1e-6);
     expect(Math.abs(s.plain.logLoss - s.flip!.logLoss)).toBeLessThan(1e-6);
-    const r = evaluateWithTta(logits, raw, { tta: true, batchSize: 8, bootstrapResamples: 0 });
+    const r = await evaluateWithTta(logits, raw, { tta: true, batchSize: 8, bootstrapResamples: 0 });
     expect(maxGap(r.plain.images.map((im) => im.labelProbability), r.flip!.images.map((im) => im.labelProbability))).toBeGreaterThan(1e-4);
-    expect(evaluateWithTta(logits, raw, { tta: false, bootstrapResamples: 0 }).flip).toBeUndefined();
+    expect((await evaluateWithTta(logits, raw, { tta: false, bootstrapResamples: 0 })).flip).toBeUndefined();
     disposeParams(params);
   });
 });
 
 describe('feature extraction', () => {
-  it('runs BN in eval mode (running statistics untouched), batch size does not matter, no leaks', () => {
+  it('runs BN in eval mode (running statistics untouched), batch size does not matter, no leaks', async () => {
     const { raw } = symmetric(20);
     const running = [...backbone.params].filter(([k]) => k.endsWith('running_mean')).map(([, v]) => Array.from(v.dataSync()));
     const before = tf.memory().numTensors;
-    const a = extractFeatures(backbone, raw, { batchSize: 7 });
-    const b = extractFeatures(backbone, raw, { batchSize: 20 });
+    const a = await extractFeatures(backbone, raw, { batchSize: 7 });
+    const b = await extractFeatures(backbone, raw, { batchSize: 20 });
     expect(tf.memory().numTensors).toBe(before);
     expect(a.n).toBe(20);
     expect(a.dim).toBe(16);
@@ -68,11 +68,11 @@ describe('feature extraction', () => {
     expect(after).toEqual(running);
   });
 
-  it('relative parameter change per layer', () => {
+  it('relative parameter change per layer', async () => {
     const copy = cloneParams(backbone.params);
     const w = copy.get('conv1.weight')!;
     tf.tidy(() => w.assign(tf.mul(w, 1.5)));
-    const changes = parameterChange(backbone.params, copy, backbone.specs);
+    const changes = await parameterChange(backbone.params, copy, backbone.specs);
     const stem = changes.find((c) => c.name === 'conv1.weight')!;
     expect(stem.relative).toBeCloseTo(0.5, 5);
     expect(changes.filter((c) => c.name !== 'conv1.weight').every((c) => c.relative === 0)).toBe(true);

@@ -32,7 +32,7 @@ const makers: Record<string, () => SslMethod> = {
 
 describe('every method', () => {
   for (const [name, make] of Object.entries(makers)) {
-    it(`${name}: tensor count is flat over steps, loss finite, state round-trips`, () => {
+    it(`${name}: tensor count is flat over steps, loss finite, state round-trips`, async () => {
       const method = make();
       const opt = new NamedOptimizer({ kind: 'sgd', momentum: 0.9, weightDecay: 1e-4 });
       const views = [batch(4, 8, 1), batch(4, 8, 2)];
@@ -45,10 +45,10 @@ describe('every method', () => {
         if (s === 1) count = tf.memory().numTensors;
         if (s > 1) expect(tf.memory().numTensors).toBe(count);
       }
-      const saved = method.exportState();
+      const saved = await method.exportState();
       const other = make();
       other.importState(saved);
-      const again = other.exportState();
+      const again = await other.exportState();
       for (const [k, t] of Object.entries(saved.tensors)) expect(Array.from(again.tensors[k].data)).toEqual(Array.from(t.data));
       expect(again.meta).toEqual(saved.meta);
       views.forEach((v) => v.dispose());

@@ -32,7 +32,7 @@ describe('checking a weights file', () => {
   it('reads a run checkpoint\'s own widths and head from its sidecar', async () => {
     const { backbone, head } = model();
     const path = join(dir, 'finetune-end.safetensors');
-    writeCheckpoint(path, backbone, { head });
+    await writeCheckpoint(path, backbone, { head });
     const check = await checkWeights({ path, arch: 'small-resnet' });
     expect(check.configFrom).toBe(sidecarPath(path));
     expect(check).toMatchObject({ complete: true, misshaped: [], missing: [], unexpected: [] });
@@ -50,7 +50,7 @@ describe('checking a weights file', () => {
   it('checks an export (safetensors and its TF.js model) with the export\'s sidecar', async () => {
     const { backbone, head } = model();
     const out = join(dir, 'export');
-    const res = exportClassifier(out, backbone, head, { classNames: ['a', 'b', 'c', 'd', 'e'] });
+    const res = await exportClassifier(out, backbone, head, { classNames: ['a', 'b', 'c', 'd', 'e'] });
     const st = await checkWeights({ path: join(out, 'model.safetensors'), arch: 'small-resnet' });
     expect(st).toMatchObject({ complete: true, misshaped: [] });
     expect(sidecarFor(res.tfjsModel!)).toBe(join(out, 'model.attune.json'));
@@ -62,7 +62,7 @@ describe('checking a weights file', () => {
   it('falls back to the default widths without a sidecar', async () => {
     const { backbone } = model();
     const path = join(dir, 'bare.safetensors');
-    writeCheckpoint(path, backbone);
+    await writeCheckpoint(path, backbone);
     rmSync(sidecarPath(path));
     const check = await checkWeights({ path, arch: 'small-resnet' });
     expect(check.configFrom).toBeUndefined();

@@ -43,9 +43,9 @@ function trainedModel() {
 }
 
 describe('checkpoints', () => {
-  it('round-trips weights, head, normalisation, class names and provenance', () => {
+  it('round-trips weights, head, normalisation, class names and provenance', async () => {
     const { backbone, head } = trainedModel();
-    const meta = writeCheckpoint(ckpt, backbone, {
+    const meta = await writeCheckpoint(ckpt, backbone, {
       head, classNames: ['a', 'b', 'c'], normalization: { mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] },
       provenance: { runId: 'run-1', sourceFileSha256: 'f'.repeat(64) },
     });
@@ -61,7 +61,7 @@ describe('checkpoints', () => {
     expect(Array.from(back.backbone.params.get('bn1.running_var')!.dataSync())).toEqual(Array.from(backbone.params.get('bn1.running_var')!.dataSync()));
   });
 
-  it('rejects a tampered weights file, a broken sidecar and a missing sidecar, naming the file', () => {
+  it('rejects a tampered weights file, a broken sidecar and a missing sidecar, naming the file', async () => {
     const bad = join(dir, 'bad.safetensors');
     writeFileSync(bad, readFileSync(ckpt));
     const side = JSON.parse(readFileSync(sidecarPath(ckpt), 'utf8'));
@@ -74,7 +74,7 @@ describe('checkpoints', () => {
     expect(() => readCheckpoint(bad)).toThrow(/bad\.safetensors: weights do not match the sidecar's SHA-256/);
     rmSync(sidecarPath(bad));
     expect(() => readCheckpoint(bad)).toThrow(/checkpoint sidecar is missing/);
-    expect(() => writeCheckpoint(join(dir, 'x.bin'), createBackbone('small-resnet', { widths: [4] }))).toThrow(/must end in \.safetensors/);
+    await expect(writeCheckpoint(join(dir, 'x.bin'), createBackbone('small-resnet', { widths: [4] }))).rejects.toThrow(/must end in \.safetensors/);
   });
 });
 
@@ -131,7 +131,7 @@ describe('attune embed', () => {
     await expect(embed(['--weights', ckpt, '--images', dir], io)).rejects.toThrow(/--images needs --size/);
     await expect(embed(['--weights', ckpt, '--arch', 'resnet18', '--input-npy', join(dir, 'x.npy'), '--out', join(dir, 'o.npy')], io)).rejects.toThrow(/does not match the checkpoint's small-resnet/);
     const noHead = join(dir, 'nohead.safetensors');
-    writeCheckpoint(noHead, createBackbone('small-resnet', config, 1));
+    await writeCheckpoint(noHead, createBackbone('small-resnet', config, 1));
     expect(await embed(['--weights', noHead, '--input-npy', join(dir, 'x.npy'), '--out', join(dir, 'o.npy'), '--logits-out', join(dir, 'ol.npy')], io)).toBe(1);
     expect(io.stderr.join('\n')).toMatch(/has no classifier head/);
     const pth = join(dir, 'resnet50.pth');

@@ -27,7 +27,7 @@ describe('TF.js export loaded by tfjs-layers', () => {
       tf.tidy(() => void backbone.forwardFeatures(backbone.params, tf.randomNormal([8, size, size, 3], 0.5, 2, 'float32', 1) as tf.Tensor4D, { bnMode: 'train', bnMomentum: 0.9 }));
       const spec = linearHeadSpec(backbone.featureDim, 3);
       const head = { prefix: 'fc', spec, params: createHead(spec, 'fc', 4).params };
-      const res = exportClassifier(join(dir, arch), backbone, head, { classNames: ['x', 'y', 'z'] });
+      const res = await exportClassifier(join(dir, arch), backbone, head, { classNames: ['x', 'y', 'z'] });
 
       const modelJson = JSON.parse(readFileSync(res.tfjsModel!, 'utf8'));
       const manifest = modelJson.weightsManifest[0];

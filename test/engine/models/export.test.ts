@@ -50,15 +50,15 @@ function runKeras(modelJson: { modelTopology: { config: { layers: KerasLayer[]; 
 
 describe('exportClassifier', () => {
   for (const [arch, config, size] of [['small-resnet', { widths: [8, 16] }, 20], ['resnet18', { width: 8 }, 35], ['resnet50', { width: 4, layers: [1, 2, 1, 1] }, 33]] as const) {
-    it(`${arch}: checkpoint and TF.js LayersModel reproduce the model's logits`, () => {
+    it(`${arch}: checkpoint and TF.js LayersModel reproduce the model's logits`, async () => {
       const backbone = createBackbone(arch, config, 2);
       tf.tidy(() => void backbone.forwardFeatures(backbone.params, tf.randomNormal([4, size, size, 3], 0, 1, 'float32', 5) as tf.Tensor4D, { bnMode: 'train' }));
       const spec = linearHeadSpec(backbone.featureDim, 4);
       const head = { prefix: 'fc', spec, params: createHead(spec, 'fc', 1).params };
       const out = join(dir, arch);
-      const res = exportClassifier(out, backbone, head, { classNames: ['a', 'b', 'c', 'd'], provenance: { runId: 'r7' } });
+      const res = await exportClassifier(out, backbone, head, { classNames: ['a', 'b', 'c', 'd'], provenance: { runId: 'r7' } });
       expect(res.tfjsModel).toBe(join(out, 'tfjs', 'model.json'));
-      expect(() => exportClassifier(out, backbone, head)).toThrow(/already exists/);
+      await expect(exportClassifier(out, backbone, head)).rejects.toThrow(/already exists/);
 
       const x = tf.randomNormal([2, size, size, 3], 0, 1, 'float32', 8) as tf.Tensor4D;
       const expected = headForward(head.params, 'fc', spec, backbone.forwardFeatures(backbone.params, x, { bnMode: 'eval' }), { bnMode: 'eval' });
@@ -90,10 +90,10 @@ describe('exportClassifier', () => {
     });
   }
 
-  it('writes only the checkpoint for architectures the TF.js export does not cover', () => {
+  it('writes only the checkpoint for architectures the TF.js export does not cover', async () => {
     const backbone = createBackbone('efficientnet-b0', { widthMult: 0.25, depthMult: 0.3 }, 1);
     const spec = linearHeadSpec(backbone.featureDim, 2);
-    const res = exportClassifier(join(dir, 'eff'), backbone, { prefix: 'classifier.1', spec, params: createHead(spec, 'classifier.1', 1).params });
+    const res = await exportClassifier(join(dir, 'eff'), backbone, { prefix: 'classifier.1', spec, params: createHead(spec, 'classifier.1', 1).params });
     expect(res.tfjsModel).toBeUndefined();
     expect(res.tfjsSkipped).toMatch(/does not cover efficientnet-b0/);
     expect(readCheckpoint(res.checkpoint).meta.arch).toBe('efficientnet-b0');

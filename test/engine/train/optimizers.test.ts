@@ -60,15 +60,15 @@ describe('optimizers', () => {
     expect(excluded[0]).toBeCloseTo(3 - 0.1 * 2, 6);
   });
 
-  it('exported state resumes exactly', () => {
+  it('exported state resumes exactly', async () => {
     const full = run({ kind: 'sgd', momentum: 0.9, nesterov: true }, [0, 0, 0], 4).w;
     const first = run({ kind: 'sgd', momentum: 0.9, nesterov: true }, [0, 0, 0], 2);
-    const saved = first.opt.exportState();
+    const saved = await first.opt.exportState();
     const fresh = new NamedOptimizer(saved.config);
     fresh.importState(saved);
     const resumed = run(saved.config, Array.from(first.v.dataSync()), 2, true, fresh).w;
     resumed.forEach((x, i) => expect(x).toBeCloseTo(full[i], 6));
-    const adam = run({ kind: 'adam' }, [0, 0, 0], 1).opt.exportState();
+    const adam = await run({ kind: 'adam' }, [0, 0, 0], 1).opt.exportState();
     expect(() => new NamedOptimizer({ kind: 'sgd' }).importState(adam)).toThrow(/adam/);
   });
 

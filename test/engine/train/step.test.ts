@@ -26,7 +26,7 @@ function regression(seed: number): SslMethod & { w: tf.Variable; ends: number } 
     onStepEnd: () => void m.ends++,
     features: (x: tf.Tensor4D) => x.reshape([x.shape[0], -1]) as tf.Tensor2D,
     embedding: (x: tf.Tensor4D) => x.reshape([x.shape[0], -1]) as tf.Tensor2D,
-    exportState: () => ({ method: 'regression', tensors: {}, meta: {} }),
+    exportState: async () => ({ method: 'regression', tensors: {}, meta: {} }),
     importState: () => {},
     dispose: () => w.dispose(),
   };

@@ -22,22 +22,22 @@ export interface ExportResult {
 
 /**
  * Writes `outDir/model.safetensors` (+ `model.attune.json`) and `outDir/tfjs/model.json` +
- * shard. Refuses to overwrite an existing folder.
+ * shard. Refuses to overwrite an existing folder. Asynchronous: the weights are read back with `await`.
  */
-export function exportClassifier(
+export async function exportClassifier(
   outDir: string,
   backbone: Backbone,
   head: { prefix: string; spec: HeadSpec; params: Params },
   info: Omit<CheckpointInfo, 'head'> = {},
-): ExportResult {
+): Promise<ExportResult> {
   if (existsSync(outDir)) throw new Error(`${outDir}: already exists; choose a new export folder`);
   const tmp = join(dirname(outDir), `.${basename(outDir)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   mkdirSync(tmp, { recursive: true });
   try {
-    const meta = writeCheckpoint(join(tmp, 'model.safetensors'), backbone, { ...info, head });
+    const meta = await writeCheckpoint(join(tmp, 'model.safetensors'), backbone, { ...info, head });
     let tfjsSkipped: string | undefined;
     if (tfjsExportSupported(backbone.arch)) {
-      const ex = exportTfjsLayers(backbone, head);
+      const ex = await exportTfjsLayers(backbone, head);
       mkdirSync(join(tmp, 'tfjs'));
       writeFileSync(join(tmp, 'tfjs', ex.shardName), ex.shard);
       writeFileSync(join(tmp, 'tfjs', 'model.json'), JSON.stringify({ ...ex.modelJson, userDefinedMetadata: { classNames: info.classNames ?? [], normalization: meta.normalization } }));

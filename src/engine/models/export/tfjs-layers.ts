@@ -6,6 +6,7 @@
  * Layer names are the model's (`layer1.0.conv1`), weights `layer1.0.conv1/kernel`, so the
  * export imports back into Attune by name. BiT (GroupNorm) and EfficientNet are not covered.
  */
+import type * as tf from '@tensorflow/tfjs-core';
 import type { Backbone, HeadSpec, Params } from '../types';
 import { isLinearHead } from '../heads';
 
@@ -26,7 +27,8 @@ export interface TfjsExport {
 
 class TopologyBuilder {
   readonly layers: KerasLayer[] = [];
-  readonly weights: { name: string; shape: number[]; data: Float32Array }[] = [];
+  /** weights in shard order; their values are read back (asynchronously) once the topology is built */
+  readonly weights: { name: string; shape: number[]; variable: tf.Variable }[] = [];
   constructor(private readonly params: Params) {}
 
   private add(className: string, name: string, config: Record<string, unknown>, inputs: string[]): string {
@@ -38,7 +40,7 @@ class TopologyBuilder {
   private weight(layer: string, leaf: string, paramName: string): number[] {
     const v = this.params.get(paramName);
     if (!v) throw new Error(`export: parameter "${paramName}" is missing`);
-    this.weights.push({ name: `${layer}/${leaf}`, shape: v.shape, data: v.dataSync() as Float32Array });
+    this.weights.push({ name: `${layer}/${leaf}`, shape: v.shape, variable: v });
     return v.shape;
   }
 
@@ -115,9 +117,10 @@ export function tfjsExportSupported(arch: string): boolean {
 
 /**
  * Builds the TF.js LayersModel (topology + weights) of backbone → linear head. Throws for
- * architectures it does not cover and for non-linear heads.
+ * architectures it does not cover and for non-linear heads. The weights are read back
+ * asynchronously (every backend, webgpu included).
  */
-export function exportTfjsLayers(backbone: Backbone, head: { prefix: string; spec: HeadSpec; params: Params }, shardName = 'group1-shard1of1.bin'): TfjsExport {
+export async function exportTfjsLayers(backbone: Backbone, head: { prefix: string; spec: HeadSpec; params: Params }, shardName = 'group1-shard1of1.bin'): Promise<TfjsExport> {
   if (!tfjsExportSupported(backbone.arch)) throw new Error(`TF.js export covers small-resnet and resnet18/34/50/101, not ${backbone.arch}`);
   if (!isLinearHead(head.spec)) throw new Error('TF.js export needs a linear classifier head');
   const params: Params = new Map([...backbone.params, ...head.params]);
@@ -135,10 +138,11 @@ export function exportTfjsLayers(backbone: Backbone, head: { prefix: string; spe
   });
   x = t.gap(x, 'avgpool');
   const out = t.dense(x, head.prefix);
-  const total = t.weights.reduce((n, w) => n + w.data.length, 0);
+  const values = await Promise.all(t.weights.map((w) => w.variable.data() as Promise<Float32Array>));
+  const total = values.reduce((n, v) => n + v.length, 0);
   const shard = new Float32Array(total);
   let o = 0;
-  for (const w of t.weights) { shard.set(w.data, o); o += w.data.length; }
+  for (const v of values) { shard.set(v, o); o += v.length; }
   const modelJson = {
     format: 'layers-model',
     generatedBy: 'attune',
