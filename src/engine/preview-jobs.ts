@@ -72,7 +72,7 @@ export async function augmentPreview(p: AugmentPreviewParams) {
   const { augmentViews } = await import('./data/augment/pipeline');
   const { SeededRandom } = await import('./train/seed');
   const policies = VIEW_PIPELINES[p.policy];
-  if (!policies || policies.length !== 2) throw new AppError('validation', `unknown augmentation policy "${p.policy}" (known: byol, moco-v2, crop-only)`);
+  if (!policies || policies.length !== 2) throw new AppError('validation', `unknown augmentation policy "${p.policy}" (known: ${Object.keys(VIEW_PIPELINES).filter((k) => VIEW_PIPELINES[k].length === 2).join(', ')})`);
   const size = p.size;
   const decoded: { item: PreviewItem; pixels: Uint8Array }[] = [];
   for (const item of p.items) {

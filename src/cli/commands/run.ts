@@ -91,7 +91,9 @@ export function formatResults(runs: RunSummary[]): string {
     const m = r.result?.plain;
     const t = r.result?.tta;
     const f = (x: number) => x.toFixed(4);
-    const metrics = m ? ` loss ${f(m.loss)} AUC ${f(m.auc)} F1 ${f(m.f1)} acc ${f(m.accuracy)}${t ? ` | TTA loss ${f(t.loss)} AUC ${f(t.auc)} F1 ${f(t.f1)} acc ${f(t.accuracy)}` : ''}` : '';
+    const lp = r.result?.linearProbe;
+    const fl = r.result?.floor;
+    const metrics = m ? ` loss ${f(m.loss)} AUC ${f(m.auc)} F1 ${f(m.f1)} acc ${f(m.accuracy)}${t ? ` | TTA loss ${f(t.loss)} AUC ${f(t.auc)} F1 ${f(t.f1)} acc ${f(t.accuracy)}` : ''}${lp ? ` | linear probe acc ${f(lp.accuracy)}` : ''}${fl ? ` | pixels-logreg floor acc ${f(fl.accuracy)}` : ''}` : '';
     return `${r.id} ${r.status}${r.error ? ` (${r.error})` : ''}${metrics}`;
   }).join('\n');
 }

@@ -20,6 +20,7 @@ import { runPretrain } from './pretrain';
 import { runAdapt } from './adapt';
 import { runFinetune } from './finetune';
 import { runEvaluate } from './evaluate';
+import { probeStageIdx, readProbe, runProbe } from './probe';
 import type { ExecuteParams, ExecuteResult } from './protocol';
 import type { RunResultSummary } from '../../shared/schemas/run';
 
@@ -88,6 +89,7 @@ export async function executeRun(p: ExecuteParams, job: JobContext): Promise<Exe
         log(`${stage.name}: backbone saved to ${basePath} (usable as backbone.weights of another recipe)`);
       } else if (stage.kind === 'finetune') {
         if (classifier) disposeParams(classifier.head);
+        if (i === probeStageIdx(cfg.stages) && !ctx.resume) await runProbe(ctx);
         const r = await runFinetune(ctx, stage);
         classifier = r.classifier;
         if (r.status === 'paused') return { status: 'paused', summary: null };
@@ -99,7 +101,7 @@ export async function executeRun(p: ExecuteParams, job: JobContext): Promise<Exe
         emit('artifact', { kind: 'model', path: modelPath, meta: { arch: cfg.backbone.arch } });
       } else if (stage.kind === 'evaluate') {
         if (!classifier) throw new Error(`stage "${stage.name}" needs a fine-tuned classifier, but the recipe has no finetune stage before it`);
-        summary = await runEvaluate(ctx, stage, classifier);
+        summary = { ...(await runEvaluate(ctx, stage, classifier)), ...(stage.linearProbe ? { linearProbe: readProbe(p.runDir) } : {}) };
       }
       emit('stage', { stageIdx: i, status: 'completed', totalSteps: stage.totalSteps });
     }

@@ -6,10 +6,9 @@
  */
 import type { Backbone } from '../models/types';
 import { disposeParams } from '../models/registry';
-import { extractFeatures } from '../eval/features';
 import type { LabeledImages } from '../eval/images';
-import { linearProbe, probeProbabilities } from '../eval/linear-probe';
-import { evaluateClassifier, type EvalReport } from '../eval/report';
+import { fixedProbe } from '../eval/fixed-probe';
+import type { EvalReport } from '../eval/report';
 import { finetune } from '../finetune/finetune';
 
 /** Accuracy, macro-F1, log loss and one-vs-rest AUC of one evaluation, with its confusion matrix. */
@@ -33,15 +32,9 @@ export const EVAL_SETTINGS = {
   daftHeadLrFactor: 10,
 };
 
-/** Linear probe: logistic regression on frozen pooled features of the labeled draw. */
+/** Linear probe: the engine's fixed probe (logistic regression on frozen pooled features of the labeled draw). */
 export async function probeScores(backbone: Backbone, train: LabeledImages, test: LabeledImages, epochs: number, seed: number): Promise<Scores> {
-  const trainF = await extractFeatures(backbone, train, { batchSize: 100 });
-  const testF = await extractFeatures(backbone, test, { batchSize: 250 });
-  const fit = await linearProbe(trainF, train.labels, trainF, train.labels, train.numClasses, {
-    lrs: [EVAL_SETTINGS.probe.lr], weightDecays: [EVAL_SETTINGS.probe.weightDecay], epochs, seed, batchSize: 256,
-  });
-  const probs = await probeProbabilities(fit, testF);
-  return scoresOf(evaluateClassifier({ labels: test.labels, probs, numClasses: train.numClasses }, { bootstrapResamples: 0 }));
+  return scoresOf(await fixedProbe(backbone, train, test, { epochs, lr: EVAL_SETTINGS.probe.lr, weightDecay: EVAL_SETTINGS.probe.weightDecay }, { seed }));
 }
 
 /**

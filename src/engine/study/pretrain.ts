@@ -14,27 +14,15 @@ import type { SslMethod } from '../methods/method';
 import { applyView } from '../data/augment/pipeline';
 import { sampleViewParams } from '../data/augment/params';
 import { normalize } from '../data/augment/ops';
-import type { ViewPolicy } from '../data/augment/policies';
+import { GREY } from '../data/augment/policies';
 import { NamedOptimizer } from '../train/optimizers';
 import { cosineSchedule } from '../train/schedules';
 import { SeededRandom } from '../train/seed';
 import { trainSsl, type Augment, type BatchSampler } from '../train/train-ssl';
 import { allIndices, labeledImages, rawBatch, STUDY_SIZE, type GreySet } from './data';
 
-/**
- * The study's view policy for grey 32-px clothes: random resized crop (25–100 % of the area),
- * flip, brightness and contrast jitter. No hue, saturation or greyscale (the images are grey)
- * and no blur (it erases the little detail a 28-px image has).
- */
-export const GREY_VIEW: ViewPolicy = {
-  name: 'study-grey',
-  crop: { scale: [0.25, 1], ratio: [3 / 4, 4 / 3] },
-  flipP: 0.5,
-  jitter: { p: 0.8, brightness: 0.4, contrast: 0.4, saturation: 0, hue: 0 },
-  grayscaleP: 0,
-  blur: null,
-  solarizeP: 0,
-};
+/** The study's view policy: the `grey` pipeline of the recipes (policies.ts). */
+export const GREY_VIEW = GREY;
 
 /**
  * SSL optimiser settings shared by every self-supervised arm. Stages that start from random

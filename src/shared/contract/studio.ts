@@ -6,9 +6,10 @@
 import { z } from 'zod';
 import { FolderPath, ProjectSummary } from '../schemas/project';
 import { DatasetSummary } from './datasets';
+import { AUGMENTATION_POLICIES } from '../schemas/recipe';
 
 /** The augmentation pipelines a user can preview (the SSL stages' `augmentation`). */
-export const AugmentPolicyName = z.enum(['byol', 'moco-v2', 'crop-only']);
+export const AugmentPolicyName = z.enum(AUGMENTATION_POLICIES);
 export type AugmentPolicyName = z.infer<typeof AugmentPolicyName>;
 
 /** One image of the preview: the original and its two self-supervised views, as PNG data URLs. */

@@ -13,6 +13,9 @@ export const PresetName = z.enum(PRESET_NAMES);
 export type PresetName = z.infer<typeof PresetName>;
 
 const PositiveInt = z.number().int().positive();
+
+/** The self-supervised view pipelines a pretrain stage (and the Data view's preview) can use. */
+export const AUGMENTATION_POLICIES = ['byol', 'moco-v2', 'crop-only', 'grey'] as const;
 const Probability = z.number().min(0).max(1);
 
 /** Which backbone, and where its starting weights come from. */
@@ -100,7 +103,7 @@ export const PretrainStageSpec = z
     optimizer: z.enum(['sgd', 'lars', 'adam', 'adamw']).default('sgd'),
     weightDecay: L.numberIn('pretrain weight decay', 0, L.MAX_WEIGHT_DECAY).default(1e-4),
     warmupSteps: L.wholeNumber('pretrain warm-up steps', 0, L.MAX_PRETRAIN_STEPS).default(0),
-    augmentation: z.enum(['byol', 'moco-v2', 'crop-only']),
+    augmentation: z.enum(AUGMENTATION_POLICIES),
     /** HPT-BN: only norm γ/β of the backbone train */
     backboneTraining: z.enum(['all', 'norm-only']).default('all'),
     /** norm inside projector/predictor: LayerNorm for small batches (Blog) */
@@ -186,6 +189,21 @@ export const EvaluateStageSpec = z
     name: z.string().min(1),
     tta: z.boolean().default(true),
     bootstrapResamples: L.wholeNumber('bootstrap resamples', 0, L.MAX_BOOTSTRAP).default(200),
+    /**
+     * A fixed linear probe of the representation the run built, reported beside the classifier:
+     * logistic regression on the frozen backbone's pooled features of the labeled train images,
+     * taken just before the last fine-tune stage changes the backbone, scored on the test split.
+     * Its settings are fixed (no selection on validation or test). null: no probe.
+     */
+    linearProbe: z
+      .object({
+        epochs: L.wholeNumber('linear-probe epochs', 1, L.MAX_EPOCHS).default(200),
+        lr: L.positiveNumber('the linear-probe learning rate', L.MAX_LR).default(0.1),
+        weightDecay: L.numberIn('the linear-probe weight decay', 0, L.MAX_WEIGHT_DECAY).default(1e-3),
+      })
+      .strict()
+      .nullable()
+      .default(null),
   })
   .strict();
 export type EvaluateStageSpec = z.infer<typeof EvaluateStageSpec>;

@@ -87,6 +87,8 @@ export const RunResultSummary = z.object({
   aucKind: z.string(),
   /** the pixels-logreg floor on the same train and test images (absent in runs from before it existed) */
   floor: HeadlineMetrics.nullable().optional(),
+  /** the evaluate stage's fixed linear probe of the backbone before its last fine-tune (absent when the recipe asks for none) */
+  linearProbe: HeadlineMetrics.extend({ confusion: z.array(z.array(z.number())) }).nullable().optional(),
 });
 export type RunResultSummary = z.infer<typeof RunResultSummary>;
 

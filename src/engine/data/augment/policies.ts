@@ -66,6 +66,21 @@ export const CROP_ONLY: ViewPolicy = {
   solarizeP: 0,
 };
 
+/**
+ * For small grey images (Fashion-MNIST-like, scans, X-rays): crops of 25–100 % of the area,
+ * flips, brightness and contrast jitter. No hue, saturation or greyscale (the images are grey
+ * already) and no blur (it erases what little detail a 28-px image has). The study's policy.
+ */
+export const GREY: ViewPolicy = {
+  name: 'grey',
+  crop: { scale: [0.25, 1], ratio: RATIO },
+  flipP: 0.5,
+  jitter: { p: 0.8, brightness: 0.4, contrast: 0.4, saturation: 0, hue: 0 },
+  grayscaleP: 0,
+  blur: null,
+  solarizeP: 0,
+};
+
 /** No augmentation: the whole frame, resized (evaluation, feature extraction). */
 export const CENTER: ViewPolicy = { name: 'center', crop: { scale: [1, 1], ratio: [1, 1] }, flipP: 0, jitter: null, grayscaleP: 0, blur: null, solarizeP: 0 };
 
@@ -74,6 +89,7 @@ export const VIEW_PIPELINES: Record<string, ViewPolicy[]> = {
   byol: [BYOL_VIEW1, BYOL_VIEW2],
   'moco-v2': [MOCO_V2, MOCO_V2],
   'crop-only': [CROP_ONLY, CROP_ONLY],
+  grey: [GREY, GREY],
   center: [CENTER],
 };
 
