@@ -167,6 +167,8 @@ export const CompareRow = z.object({
   runIds: z.array(z.string()),
   plain: z.record(z.enum(['loss', 'auc', 'f1', 'accuracy']), MeanStd),
   tta: z.record(z.enum(['loss', 'auc', 'f1', 'accuracy']), MeanStd).nullable(),
+  /** the runs' fixed linear probe (evaluate stage `linearProbe`), when they took one */
+  probe: z.record(z.enum(['loss', 'auc', 'f1', 'accuracy']), MeanStd).nullable().optional(),
 });
 export type CompareRow = z.infer<typeof CompareRow>;
 

@@ -76,6 +76,22 @@ describe('run comparison', () => {
     store.close();
   });
 
+  it('shows the linear probe of runs that took one, as its own column', () => {
+    const store = ProjectStore.create(join(mkdtempSync(join(tmpdir(), 'attune-cmp-')), 'p'), 'cmp');
+    const probed = (acc: number) => ({ ...result(0.5, 0.9), linearProbe: { loss: 0.7, auc: 0.8, f1: acc - 0.02, accuracy: acc, confusion: [[1, 0], [0, 1]] } });
+    seedRun(store, 'h0', 'gh', 'hpt (seed 0)', probed(0.6), []);
+    seedRun(store, 'h1', 'gh', 'hpt (seed 1)', probed(0.8), []);
+    seedRun(store, 's0', 'gs', 'scratch', result(0.5, 0.9), []);
+    const report = compareRuns(store, [], ['gh', 'gs'], true);
+    expect(report.rows[0].probe!.accuracy.mean).toBeCloseTo(0.7, 12);
+    expect(report.rows[1].probe).toBeNull();
+    const table = formatCompareTable(report);
+    expect(table.split('\n')[0]).toMatch(/Linear probe acc$/);
+    expect(table).toMatch(/hpt\s+2 .*0\.7000 ± 0\.1414$/m);
+    expect(formatCompareTable(compareRuns(store, [], ['gs'], true))).not.toMatch(/Linear probe/);
+    store.close();
+  });
+
   it('mean ± std of one value has std 0, of none NaN', () => {
     expect(meanStd([3])).toEqual({ mean: 3, std: 0, n: 1 });
     expect(meanStd([]).n).toBe(0);

@@ -72,7 +72,7 @@ export function compareRuns(store: ProjectStore, runIds: string[], groupIds: str
     const results = runs.map((r) => r.summary as RunResultSummary);
     rows.push({
       label, kind: 'run', recipe: first.recipe, backbone: cfg.backbone.arch, runIds: runs.map((r) => r.id),
-      plain: aggregate(results, (r) => r.plain)!, tta: aggregate(results, (r) => r.tta),
+      plain: aggregate(results, (r) => r.plain)!, tta: aggregate(results, (r) => r.tta), probe: aggregate(results, (r) => r.linearProbe ?? null),
     });
     for (const m of CURVE_METRICS) {
       const points = curve(store, runs, m);
@@ -110,13 +110,15 @@ export function formatMeanStd(m: MeanStd | undefined, digits = 4): string {
   return m.n > 1 ? `${m.mean.toFixed(digits)} ± ${m.std.toFixed(digits)}` : m.mean.toFixed(digits);
 }
 
-/** The table as text: model, loss, AUC, F1, accuracy, and the same with TTA. */
+/** The table as text: model, loss, AUC, F1, accuracy, the same with TTA, and the linear probe's accuracy when a run took one. */
 export function formatCompareTable(report: CompareReport): string {
-  const header = ['Model', 'n', 'Loss', 'AUC', 'F1', 'Accuracy', 'Loss (TTA)', 'AUC (TTA)', 'F1 (TTA)', 'Accuracy (TTA)'];
+  const probe = report.rows.some((r) => r.probe);
+  const header = ['Model', 'n', 'Loss', 'AUC', 'F1', 'Accuracy', 'Loss (TTA)', 'AUC (TTA)', 'F1 (TTA)', 'Accuracy (TTA)', ...(probe ? ['Linear probe acc'] : [])];
   const body = report.rows.map((r) => [
     r.label, String(r.runIds.length),
     ...HEADLINE.map((k) => formatMeanStd(r.plain[k])),
     ...HEADLINE.map((k) => formatMeanStd(r.tta?.[k])),
+    ...(probe ? [formatMeanStd(r.probe?.accuracy)] : []),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
