@@ -19,7 +19,10 @@ import { loadWeights } from '../../../src/engine/models/import/load';
 import { headForward } from '../../../src/engine/models/heads';
 import { readNpy } from '../../../src/engine/models/formats/npy';
 
-const hasTorch = spawnSync('/usr/bin/python3', ['-c', 'import torch, torchvision'], { stdio: 'ignore' }).status === 0;
+const torchCheck = spawnSync('/usr/bin/python3', ['-c', 'import torch, torchvision'], { encoding: 'utf8', timeout: 120_000 });
+const hasTorch = torchCheck.status === 0;
+/** why the import failed, in the skip's title (the last line of Python's error, or the spawn error) */
+const torchMissing = (torchCheck.error?.message ?? torchCheck.stderr?.trim().split('\n').pop() ?? `exit ${torchCheck.status}`).slice(0, 200);
 const dir = hasTorch ? mkdtempSync(join(tmpdir(), 'attune-parity-')) : '';
 
 beforeAll(async () => {
@@ -165,5 +168,5 @@ describe('committed fixture (bench/peer/make_fixtures.py): small-resnet from a D
 
 describe.skipIf(hasTorch)('PyTorch parity', () => {
   // Reason: only where PyTorch is missing, to say in the report why the parity tests did not run.
-  it.skip('skipped: /usr/bin/python3 with torch and torchvision is not available (apt-get install python3-torch python3-torchvision)', () => {});
+  it.skip(`skipped: /usr/bin/python3 with torch and torchvision is not available (apt-get install python3-torch python3-torchvision): ${torchMissing}`, () => {});
 });
