@@ -5,7 +5,8 @@
 #
 #   bash bench/fewlabel/run-presets.sh FOLDER SEED [PRESET ...]
 #
-# FOLDER comes from bench/fewlabel/export-fashion.ts. Default presets: scratch base hpt uft daft p2x.
+# FOLDER comes from bench/fewlabel/export-fashion.ts. Default presets: scratch base hpt uft daft p2x;
+# also hpt-bn, blog, linear-probe, imagenet-ft (from the base) and hpt-source (from random weights).
 # Results go to FOLDER/proj-SEED (a project: `attune compare` shows them beside the pixels-logreg
 # floor) and one line per preset to FOLDER/results.tsv: preset, seed, test accuracy, log loss, floor.
 set -euo pipefail
@@ -41,12 +42,14 @@ for p in "${presets[@]}"; do
   case $p in
     scratch) printf 'name: scratch\nrecipe: scratch\nbackbone: { arch: small-resnet, weights: null }\n%s\nseeds: [%s]\n' "$data" "$seed" | run_recipe scratch ;;
     base) printf 'name: base\nrecipe: base\nbackbone: { arch: small-resnet, weights: null }\n%s\nseeds: [%s]\nstages: { base: { steps: %s } }\n' "$data" "$seed" "$base_steps" | run_recipe base ;;
-    hpt|uft|p2x|hpt-bn|daft)
+    hpt-source) printf 'name: hpt-source\nrecipe: hpt-source\nbackbone: { arch: small-resnet, weights: null }\n%s\nseeds: [%s]\nbatchSize: 32\nstages: { source: { steps: %s }, pretrain: { steps: %s } }\n' "$data" "$seed" "$ssl_steps" "$ssl_steps" | run_recipe hpt-source ;;
+    hpt|uft|p2x|hpt-bn|blog|daft|linear-probe|imagenet-ft)
       w=$(base_weights); [ -n "$w" ] || { echo "run the base preset for seed $seed first" >&2; exit 2; }
       stages=''
-      # SSL presets: the pretrain stage shortened, at batch 32; daft fine-tunes the base directly
+      # SSL presets: the pretrain stage shortened, at batch 32; daft, linear-probe and imagenet-ft
+      # start from the base directly (it stands in for ImageNet weights)
       extra=''
-      [ "$p" = daft ] || extra=$(printf 'batchSize: 32\nstages: { pretrain: { steps: %s } }' "$ssl_steps")
+      case $p in daft|linear-probe|imagenet-ft) ;; *) extra=$(printf 'batchSize: 32\nstages: { pretrain: { steps: %s } }' "$ssl_steps") ;; esac
       printf 'name: %s\nrecipe: %s\nbackbone: { arch: small-resnet, weights: %s }\n%s\nseeds: [%s]\n%s\n' "$p" "$p" "$w" "$data" "$seed" "$extra" | run_recipe "$p" ;;
     *) echo "unknown preset $p" >&2; exit 2 ;;
   esac
