@@ -45,7 +45,6 @@ for p in "${presets[@]}"; do
     hpt-source) printf 'name: hpt-source\nrecipe: hpt-source\nbackbone: { arch: small-resnet, weights: null }\n%s\nseeds: [%s]\nbatchSize: 32\nstages: { source: { steps: %s }, pretrain: { steps: %s } }\n' "$data" "$seed" "$ssl_steps" "$ssl_steps" | run_recipe hpt-source ;;
     hpt|uft|p2x|hpt-bn|blog|daft|linear-probe|imagenet-ft)
       w=$(base_weights); [ -n "$w" ] || { echo "run the base preset for seed $seed first" >&2; exit 2; }
-      stages=''
       # SSL presets: the pretrain stage shortened, at batch 32; daft, linear-probe and imagenet-ft
       # start from the base directly (it stands in for ImageNet weights)
       extra=''
