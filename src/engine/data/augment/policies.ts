@@ -72,13 +72,10 @@ export const CROP_ONLY: ViewPolicy = {
  * already) and no blur (it erases what little detail a 28-px image has). The study's policy.
  */
 export const GREY: ViewPolicy = {
+  ...CROP_ONLY,
   name: 'grey',
   crop: { scale: [0.25, 1], ratio: RATIO },
-  flipP: 0.5,
   jitter: { p: 0.8, brightness: 0.4, contrast: 0.4, saturation: 0, hue: 0 },
-  grayscaleP: 0,
-  blur: null,
-  solarizeP: 0,
 };
 
 /** No augmentation: the whole frame, resized (evaluation, feature extraction). */
