@@ -3,9 +3,9 @@
 //   npx tsx bench/study/report.ts --attune a.json,b.json --torch t.json[,t2.json] [--title T] [--backend TEXT]
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { StudyResult } from '../../src/engine/study/run-study';
-import { summarizeStudy } from '../../src/engine/study/summary';
-import { renderStudyMarkdown, type PeerResults } from '../../src/engine/study/markdown';
+import type { StudyResult } from '../../src/main/services/study/run-study';
+import { summarizeStudy } from '../../src/main/services/study/summary';
+import { renderStudyMarkdown, type PeerResults } from '../../src/main/services/study/markdown';
 
 const { values } = parseArgs({ options: { attune: { type: 'string' }, torch: { type: 'string' }, title: { type: 'string' }, backend: { type: 'string' }, partial: { type: 'boolean' } } });
 const files = (values.attune ?? '').split(',').filter(Boolean);

@@ -1,14 +1,16 @@
 /**
  * `attune study fashion-mnist` end to end as a miniature (a few steps per arm on small subsets
- * of the real Fashion-MNIST, one seed): the JSON shape on the last line, the paired bookkeeping and the
- * runs left in the project for the Compare view. Accuracies are not checked.
+ * of the real Fashion-MNIST, one seed): the JSON shape on the last line, the paired bookkeeping,
+ * the runs left in the project for the Compare view, and one path: an arm's recipe run again with
+ * `attune run` gives the study's metrics exactly. Accuracies are not checked.
  */
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { memoryIo } from '../../src/cli/io';
 import { run } from '../../src/cli/commands/study';
+import { run as attuneRun } from '../../src/cli/commands/run';
 import { ProjectStore } from '../../src/main/store/project-store';
 import { compareRuns } from '../../src/main/services/runs/compare';
 
@@ -41,8 +43,9 @@ describe.skipIf(!haveData)('attune study fashion-mnist (miniature)', () => {
       const byName = Object.fromEntries(out.arms.map((a: { name: string }) => [a.name, a]));
       expect(byName.base.paired.vsBase.linearProbe.mean).toBe(0);
       expect(byName.scratch.paired.vsScratch.finetune.mean).toBe(0);
-      // HPT + DAFT fine-tunes the HPT model: same probe, same pretraining
+      // HPT + DAFT fine-tunes the backbone the HPT run saved: the same probe, the same pretraining
       expect(byName['hpt-daft'].linearProbe).toEqual(byName.hpt.linearProbe);
+      expect(byName['hpt-daft'].pretrainSteps).toBe(byName.hpt.pretrainSteps);
       expect(byName.hpt.pretrainSteps * 4).toBeLessThanOrEqual(byName.specialist.pretrainSteps);
       expect(byName.hpt.baseSteps).toBeGreaterThan(0);
       expect(byName.specialist.baseSteps).toBe(0);
@@ -63,23 +66,40 @@ describe.skipIf(!haveData)('attune study fashion-mnist (miniature)', () => {
         expect(new Set(runs.map((r) => r.groupId)).size).toBe(8);
         expect(out.runIds.sort()).toEqual(runs.map((r) => r.id).sort());
         const report = compareRuns(store, [], [...new Set(runs.map((r) => r.groupId!))], true);
-        expect(report.rows.map((r) => r.label).sort()).toEqual(ARMS.map((a) => `study ${a}`).sort());
-        expect(report.rows.every((r) => r.plain.accuracy.n === 1)).toBe(true);
+        // the arms, and one pixels-logreg floor: every arm of the seed trained on the same labels
+        expect(report.rows.map((r) => r.label).sort()).toEqual([...ARMS.map((a) => `study ${a} (mini budget)`), 'pixels-logreg'].sort());
+        expect(report.rows.filter((r) => r.kind === 'run').every((r) => r.plain.accuracy.n === 1)).toBe(true);
+        const floor = report.rows.find((r) => r.kind === 'floor')!;
+        expect([floor.plain.accuracy.n, floor.plain.accuracy.std]).toEqual([8, 0]);
       } finally {
         store.close();
       }
+      // one path: the study wrote each arm's recipe; `attune run` of the hpt arm's (which starts
+      // from the base run's saved backbone) reproduces the study's metrics for that arm exactly
+      const studies = join(dir, 'proj', 'studies');
+      const recipe = join(studies, readdirSync(studies)[0], 'hpt-seed1.yaml');
+      const runIo = memoryIo();
+      expect(await attuneRun([recipe, '--project', join(dir, 'again'), '--json'], runIo)).toBe(0);
+      const again = JSON.parse(runIo.stdout[runIo.stdout.length - 1]).runs[0].result;
+      const hpt = raw.results.find((r: { arm: string }) => r.arm === 'hpt');
+      expect(again.plain.accuracy).toBe(hpt.finetune.accuracy);
+      expect(again.plain.loss).toBe(hpt.finetune.logLoss);
+      expect(again.plain.f1).toBe(hpt.finetune.macroF1);
+      expect(again.confusion).toEqual(hpt.finetune.confusion);
+      expect(again.linearProbe.accuracy).toBe(hpt.linearProbe.accuracy);
+      expect(again.linearProbe.loss).toBe(hpt.linearProbe.logLoss);
       // a second process with the next seed into the same project joins the arms' groups
       expect(await run(['fashion-mnist', '--budget', 'mini', '--seeds', '1', '--first-seed', '2', '--project', join(dir, 'proj')], memoryIo())).toBe(0);
-      const again = ProjectStore.open(join(dir, 'proj'));
+      const joined = ProjectStore.open(join(dir, 'proj'));
       try {
-        const runs = again.runs.list();
+        const runs = joined.runs.list();
         expect(runs).toHaveLength(16);
         const groups = [...new Set(runs.map((r) => r.groupId!))];
         expect(groups).toHaveLength(8);
-        const report = compareRuns(again, [], groups, true);
-        expect(report.rows.every((r) => r.plain.accuracy.n === 2)).toBe(true);
+        const report = compareRuns(joined, [], groups, true);
+        expect(report.rows.filter((r) => r.kind === 'run').every((r) => r.plain.accuracy.n === 2)).toBe(true);
       } finally {
-        again.close();
+        joined.close();
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -4,33 +4,37 @@
  * Progress goes to stderr; the report (markdown) to stdout, and with --json one JSON object on
  * the last line. Every arm × seed is stored as a run of the project for the Compare view.
  */
-import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { numberFlag, parseFlags, UsageError } from '../args';
 import type { CliIo } from '../io';
-import { initBackend } from '../../engine/backend';
-import { BUDGETS, type StudyBudget } from '../../engine/study/budget';
-import { FASHION_MNIST_DIR, loadStudyDomains } from '../../engine/study/data';
-import { renderStudyMarkdown } from '../../engine/study/markdown';
-import { runStudy } from '../../engine/study/run-study';
-import { summarizeStudy } from '../../engine/study/summary';
+import { createNodeApp } from '../../main/node-app';
+import { dbPath } from '../../main/store/db';
+import { ProjectStore } from '../../main/store/project-store';
 import { defaultUserDataDir } from '../../main/paths';
-import { openOrCreateProject, StudyRecorder } from '../../main/services/study/record';
+import { checkFashionFiles, FASHION_MNIST_DIR } from '../../main/services/study/arms';
+import { BUDGETS, type StudyBudget } from '../../main/services/study/budget';
+import { renderStudyMarkdown } from '../../main/services/study/markdown';
+import { writeStudyReport } from '../../main/services/study/record';
+import { runStudy, studyFolder } from '../../main/services/study/run-study';
+import { summarizeStudy } from '../../main/services/study/summary';
 
 export const summary = 'run the built-in Fashion-MNIST domain-adaptation study (8 arms, paired seeds); --quick for ~8 min';
 
 const USAGE = `Usage: attune study fashion-mnist [--quick] [--seeds N] [--project DIR] [--json] [--data DIR] [--markdown FILE] [--raw FILE]
 
-  --quick          a sixth of the full supervised steps, a third of the SSL ones, one seed,
+  --quick          a sixth of the full supervised source steps, a third of the SSL ones, one seed,
                    a 1000-image test subset (about 8 min on a 2-core CPU)
   --budget NAME    full (default), quick, or mini (a seconds-long miniature for tests)
   --seeds N        seeds K..K+N-1 (default: 3 for full, 1 for quick and mini)
-  --first-seed K   the first seed (default 0): split a study over processes, e.g. one seed each
-                   with ATTUNE_WASM_THREADS=1 (two single-threaded processes beat one two-threaded)
+  --first-seed K   the first seed (default 0)
   --project DIR    where the runs are stored (default: a folder in the user-data dir)
   --data DIR       the Fashion-MNIST IDX folder (default ${FASHION_MNIST_DIR})
   --markdown FILE  also write the report to FILE
   --raw FILE       also write every arm × seed result as JSON (bench/study/report.ts merges these)
+
+Every arm is a recipe in resources/recipes/study, run per seed through the same run service as
+\`attune run\`; the recipe of each arm and seed is written to the project's studies/ folder.
   --json           print the report as one JSON object on the last line`;
 
 /** The budget the flags ask for. */
@@ -59,23 +63,26 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const projectDir = values.project ?? join(defaultUserDataDir(), 'projects', 'fashion-mnist-study');
   const log = (m: string) => io.err(m);
 
-  const backend = await initBackend();
-  log(`backend ${backend.backend}${backend.threads ? ` (${backend.threads} threads)` : ''}; budget ${budget.name}; seeds ${seeds.join(', ')}; project ${projectDir}`);
-  const domains = await loadStudyDomains(dataDir, budget.limits);
-  const recorder = new StudyRecorder(openOrCreateProject(projectDir, 'Fashion-MNIST study'), budget, dataDir);
+  checkFashionFiles(dataDir);
+  if (!existsSync(dbPath(projectDir))) {
+    mkdirSync(projectDir, { recursive: true });
+    ProjectStore.create(projectDir, 'Fashion-MNIST study').close();
+  }
+  log(`budget ${budget.name}; seeds ${seeds.join(', ')}; project ${resolve(projectDir)}`);
+  const app = createNodeApp('cli');
   try {
-    const result = await runStudy(domains, { budget, seeds, onLog: log, onArm: (r) => void recorder.record(r) });
+    const result = await runStudy({ app, project: projectDir, dataDir, budget, seeds, onLog: log });
     const report = summarizeStudy(result);
     const command = `attune study fashion-mnist${budget.name === 'quick' ? ' --quick' : budget.name === 'mini' ? ' --budget mini' : ''} --seeds ${seedCount}${first ? ` --first-seed ${first}` : ''}`;
-    const markdown = renderStudyMarkdown(report, { command, backend: `${backend.backend}${backend.threads ? `, ${backend.threads} threads` : ''}` });
-    const paths = recorder.writeReport(report, markdown);
+    const markdown = renderStudyMarkdown(report, { command });
+    const paths = writeStudyReport(studyFolder(projectDir, result.studyId), report, markdown);
     if (values.markdown) writeFileSync(values.markdown, markdown);
-    if (values.raw) writeFileSync(values.raw, JSON.stringify({ ...result, backend: backend.backend }));
-    log(`${recorder.runIds.length} runs stored in ${recorder.folder}; report ${paths.markdown}`);
+    if (values.raw) writeFileSync(values.raw, JSON.stringify(result));
+    log(`${result.results.length} runs stored in ${resolve(projectDir)}; report ${paths.markdown}`);
     io.out(markdown);
-    if (values.json) io.out(JSON.stringify({ ...report, project: recorder.folder, runIds: recorder.runIds }));
+    if (values.json) io.out(JSON.stringify({ ...report, project: resolve(projectDir), runIds: result.results.map((r) => r.runId) }));
     return 0;
   } finally {
-    recorder.close();
+    await app.shutdown();
   }
 }

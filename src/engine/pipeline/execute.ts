@@ -44,6 +44,13 @@ export async function executeRun(p: ExecuteParams, job: JobContext): Promise<Exe
   let classifier: Classifier | null = null;
   let data: PreparedData | undefined;
   let summary: RunResultSummary | null = null;
+  // the backbone a pretraining stage built (supervised or self-supervised), for another recipe's backbone.weights
+  const saveBackbone = async (stageName: string) => {
+    const path = join(p.runDir, `${stageName}.safetensors`);
+    await writeCheckpoint(path, backbone, { normalization: { mean: [...data!.mean], std: [...data!.std] }, provenance: { runId: p.runId, recipe: cfg.recipe, stage: stageName } });
+    emit('artifact', { kind: 'backbone', path, meta: { arch: cfg.backbone.arch, stage: stageName } });
+    log(`${stageName}: backbone saved to ${path} (usable as backbone.weights of another recipe)`);
+  };
   try {
     if (ck) restoreInto(backbone.params, ck.groups.backbone ?? {}, `checkpoint ${p.resumeFrom} (backbone)`);
     // the prepare stage's steps are the images it decodes (1 when everything is cached)
@@ -76,6 +83,7 @@ export async function executeRun(p: ExecuteParams, job: JobContext): Promise<Exe
       const ctx: StageContext = { runId: p.runId, runDir: p.runDir, config: cfg, stageIdx: i, data, backbone, signal: job.signal, resume: i === startIdx ? mid : null, emit };
       if (stage.kind === 'pretrain') {
         if ((await runPretrain(ctx, stage)) === 'paused') return { status: 'paused', summary: null };
+        await saveBackbone(stage.name);
       } else if (stage.kind === 'adapt') {
         await runAdapt(ctx, stage);
       } else if (stage.kind === 'finetune' && stage.pool === 'source') {
@@ -83,10 +91,7 @@ export async function executeRun(p: ExecuteParams, job: JobContext): Promise<Exe
         const r = await runFinetune(ctx, stage);
         disposeParams(r.classifier.head);
         if (r.status === 'paused') return { status: 'paused', summary: null };
-        const basePath = join(p.runDir, `${stage.name}.safetensors`);
-        await writeCheckpoint(basePath, backbone, { normalization: { mean: [...data.mean], std: [...data.std] }, provenance: { runId: p.runId, recipe: cfg.recipe, stage: stage.name } });
-        emit('artifact', { kind: 'backbone', path: basePath, meta: { arch: cfg.backbone.arch, stage: stage.name } });
-        log(`${stage.name}: backbone saved to ${basePath} (usable as backbone.weights of another recipe)`);
+        await saveBackbone(stage.name);
       } else if (stage.kind === 'finetune') {
         if (classifier) disposeParams(classifier.head);
         if (i === probeStageIdx(cfg.stages) && !ctx.resume) await runProbe(ctx);

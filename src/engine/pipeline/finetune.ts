@@ -13,7 +13,7 @@ import type { ResolvedStage } from '../../shared/schemas/run';
 import { linearHeadSpec, mlpHeadSpec } from '../models/heads';
 import type { BnMode, HeadSpec } from '../models/types';
 import { buildClassifier, classifierLogits, disposeSnapshot, restore, snapshot, type Classifier } from '../finetune/classifier';
-import { balancedClassWeights } from '../finetune/sampling';
+import { balancedClassWeights } from '../finetune/class-weights';
 import { convertBatchNorm } from '../adapt/bn-convert';
 import { predictProbabilities } from '../eval/features';
 import { evaluateClassifier } from '../eval/report';

@@ -21,6 +21,8 @@ export const StartRunInput = z
     overrides: z.record(z.string(), z.unknown()).optional(),
     /** folder relative paths in the recipe are resolved against (default: the project folder) */
     baseDir: z.string().optional(),
+    /** add the runs to this existing group instead of a new one (a study's arm over its seeds) */
+    groupId: z.string().uuid().optional(),
   })
   .strict();
 export type StartRunInput = z.infer<typeof StartRunInput>;

@@ -87,14 +87,17 @@ export function compareRuns(store: ProjectStore, runIds: string[], groupIds: str
 export const FLOOR_LABEL = 'pixels-logreg';
 
 /**
- * The pixels-logreg floor of the compared runs: one row per distinct data set and split (runs
- * with the same `data` trained on the same labels), averaged over the runs that measured it.
+ * The pixels-logreg floor of the compared runs: one row per distinct labeled set, split and test
+ * set (runs that differ only in their source or unlabeled images share one), averaged over the
+ * runs that measured it.
  */
 export function floorRows(runs: RunRow[]): CompareRow[] {
   const byData = new Map<string, RunRow[]>();
   for (const r of runs) {
     if (!(r.summary as RunResultSummary).floor) continue;
-    const key = JSON.stringify((r.config as RunConfig).data);
+    // the floor sees only the labeled images and the test set: source and unlabeled sets do not change it
+    const { source: _s, unlabeled: _u, sourceCandidates: _c, ...labeled } = (r.config as RunConfig).data;
+    const key = JSON.stringify(labeled);
     byData.set(key, [...(byData.get(key) ?? []), r]);
   }
   return [...byData.values()].map((list) => ({

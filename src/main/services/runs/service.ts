@@ -90,11 +90,11 @@ export class RunService {
     return estimateRun(cfg, ex.counts, bench, ex.configs.length);
   }
 
-  /** Creates one queued run per seed (one group) and puts them on the queue. */
+  /** Creates one queued run per seed (one group, new unless `groupId` names one) and puts them on the queue. */
   start(input: StartRunInput): { groupId: string; runIds: string[] } {
     const ex = this.expand(input);
     const store = this.projects.get(input.project);
-    const groupId = randomUUID();
+    const groupId = input.groupId ?? randomUUID();
     const runIds: string[] = [];
     for (const cfg of ex.configs) {
       const id = randomUUID();

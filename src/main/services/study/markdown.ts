@@ -2,7 +2,7 @@
  * The study report as markdown (the body of STUDY.md): the results table, the paired
  * differences per seed, and, when a PyTorch reference run is given, the two side by side.
  */
-import { ARM_DESCRIPTIONS } from './run-study';
+import { ARM_DESCRIPTIONS } from './arms';
 import { meanStd, type MeanStd, type StudySummary } from './summary';
 
 /** The PyTorch reference's per-seed results (bench/peer/study_torch.py's JSON). */
@@ -80,12 +80,12 @@ export function renderStudyMarkdown(s: StudySummary, o: { title?: string; comman
     '',
     pairedTable(s),
     '',
-    `Shared base (supervised on the source): ${s.base.map((b) => `seed ${b.seed}: ${b.steps} steps, ${b.seconds.toFixed(0)} s, source accuracy ${pct(b.sourceAccuracy)}`).join('; ')}.`,
+    `Shared base (supervised on the source): ${s.base.map((b) => `seed ${b.seed}: ${b.steps} steps, ${b.seconds.toFixed(0)} s`).join('; ')}.`,
     `Labeled draws: ${s.draws.map((d) => `seed ${d.seed} → ${d.drawId} (${d.labeled} images), test ${d.testId} (${d.testSize})`).join('; ')}.`,
     '',
     'Arms:',
     '',
-    ...s.arms.map((a) => `- **${a.name}**: ${ARM_DESCRIPTIONS[a.name]}${a.note ? ` (${a.note})` : ''}.`),
+    ...s.arms.map((a) => `- **${a.name}**: ${ARM_DESCRIPTIONS[a.name]}.`),
   ];
   if (o.peer) lines.push('', `Beside the PyTorch reference (${o.peer.budget} budget${o.peer.torch ? `, torch ${o.peer.torch}` : ''}):`, '', peerTable(s, o.peer));
   return lines.join('\n') + '\n';

@@ -4,7 +4,8 @@
  * (mean and per seed, computed within a seed, where all arms share one labeled draw and one
  * test set), pretraining steps and wall time. Checks the paired design while doing it.
  */
-import { ARM_NAMES, type ArmName, type ArmSeedResult, type StudyResult } from './run-study';
+import { ARM_NAMES, type ArmName } from './arms';
+import type { ArmSeedResult, StudyResult } from './run-study';
 
 /** Mean and sample standard deviation (0 for a single value). */
 export interface MeanStd {
@@ -32,7 +33,6 @@ export interface ArmSummary {
   seconds: number;
   secondsTotal: number;
   seeds: number[];
-  note?: string;
 }
 
 /** The whole report (the `--json` object). */
@@ -100,7 +100,6 @@ export function summarizeStudy(s: StudyResult): StudySummary {
       seconds: meanStd(seconds).mean,
       secondsTotal: seconds.reduce((a, b) => a + b, 0),
       seeds: rows.map((r) => r.seed),
-      ...(rows[0].note ? { note: rows[0].note } : {}),
     };
   });
   return { study: 'fashion-mnist', budget: s.budget.name, seeds: s.seeds, draws, arms, counts: s.counts, base: s.base, seconds: s.seconds };
