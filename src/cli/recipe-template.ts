@@ -4,6 +4,7 @@
  * shows the smallest one that still passes validation once its paths are filled in.
  */
 import type { RecipePreset, StageSpec } from '../shared/schemas/recipe';
+import { methodTitle } from '../shared/ssl-methods';
 
 /** Placeholder paths the user replaces (tests swap them for real folders). */
 export const PLACEHOLDERS = {
@@ -31,13 +32,12 @@ function yamlValue(v: unknown): string {
 /** Pads `text` to a column and appends `# comment`. */
 const note = (text: string, comment: string, column = 44) => `${text.padEnd(column - 1)} # ${comment}`;
 
-const METHOD_NAMES = { byol: 'BYOL', moco: 'MoCo', simclr: 'SimCLR', swav: 'SwAV' } as const;
 
 /** What a stage does, in a few plain words. */
 function stageWhat(s: StageSpec): string {
   switch (s.kind) {
     case 'pretrain':
-      return `self-supervised ${METHOD_NAMES[s.method]} on the ${s.pool === 'source' ? 'source' : 'target'} images`;
+      return `self-supervised ${methodTitle(s.method)} on the ${s.pool === 'source' ? 'source' : 'target'} images`;
     case 'adapt':
       return `weight surgery: ${s.operations.join(', ')}`;
     case 'finetune':

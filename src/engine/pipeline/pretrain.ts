@@ -3,13 +3,9 @@
  * SwAV) over the run's backbone and runs `trainSsl` with a step-indexed sampler, so a pause or
  * a crash continues from the last checkpoint with the same batches, views and schedule.
  */
-import type { Backbone } from '../models/types';
 import type { ResolvedStage } from '../../shared/schemas/run';
-import { Byol } from '../methods/byol';
-import { Moco } from '../methods/moco';
-import { Simclr } from '../methods/simclr';
-import { Swav } from '../methods/swav';
-import type { MethodState, SslMethod } from '../methods/method';
+import type { MethodState } from '../methods/method';
+import { methodForStage } from '../methods/registry';
 import { ShuffledSampler, replaySubset, type Sampler } from '../data/samplers';
 import { NamedOptimizer, type OptimizerState } from '../train/optimizers';
 import { cosineSchedule } from '../train/schedules';
@@ -21,28 +17,6 @@ import { selectSourceCandidate } from './select-source';
 import { points, saveCheckpoint, type StageContext } from './context';
 
 type PretrainStage = Extract<ResolvedStage, { kind: 'pretrain' }>;
-
-/** The SSL method of a stage. */
-export function buildMethod(stage: PretrainStage, backbone: Backbone, batch: number, seed: number): SslMethod {
-  const hidden = stage.projectorHidden ?? Math.max(128, Math.min(1024, backbone.featureDim * 4));
-  const projector = { hidden, out: stage.projectorOut, norm: stage.headNorm };
-  const backboneTraining = stage.backboneTraining;
-  switch (stage.method) {
-    case 'byol':
-      return new Byol(backbone, { projector, predictor: projector, backboneTraining, ...(stage.momentum !== undefined ? { baseMomentum: stage.momentum } : {}) }, seed);
-    case 'moco':
-      return new Moco(backbone, {
-        projector, backboneTraining, queueSize: stage.queueSize ?? 4096, bnGroups: batch % 2 === 0 ? 2 : 1,
-        ...(stage.temperature !== undefined ? { temperature: stage.temperature } : {}),
-        ...(stage.momentum !== undefined ? { momentum: stage.momentum } : {}),
-        ...(stage.cutmix ? { uft: { alpha: 1, weight: 1 } } : {}),
-      }, seed);
-    case 'simclr':
-      return new Simclr(backbone, { projector, backboneTraining, ...(stage.temperature !== undefined ? { temperature: stage.temperature } : {}) }, seed);
-    case 'swav':
-      return new Swav(backbone, { projector, backboneTraining, ...(stage.temperature !== undefined ? { temperature: stage.temperature } : {}) }, seed);
-  }
-}
 
 /**
  * The batches of the stage: target pool (labeled train split + unlabeled images), the source
@@ -100,7 +74,7 @@ export async function runPretrain(ctx: StageContext, stage: PretrainStage): Prom
   if (stage.pool === 'source' && ctx.data.sourceCandidates.length > 1 && !ctx.resume && readSelection(ctx.runDir) === null) {
     if (!(await selectSourceCandidate(ctx, stage, seed))) return 'paused';
   }
-  const method = buildMethod(stage, ctx.backbone, ctx.config.batchSize, seed);
+  const method = methodForStage(stage, ctx.backbone, ctx.config.batchSize, seed);
   const optimizer = new NamedOptimizer({ kind: stage.optimizer, weightDecay: stage.weightDecay });
   const { sampler, caches } = stageSampler(ctx, stage, seed);
   const batches = stepBatchSampler(caches, sampler);

@@ -16,7 +16,7 @@ import { restoreInto, serializeMap } from '../train/tensor-state';
 import { cacheImages, stepBatchSampler, viewsAugment } from './images';
 import { SELECTION_FILE } from './data';
 import { points, type StageContext } from './context';
-import { buildMethod } from './pretrain';
+import { methodForStage } from '../methods/registry';
 
 type PretrainStage = Extract<ResolvedStage, { kind: 'pretrain' }>;
 
@@ -38,7 +38,7 @@ export async function selectSourceCandidate(ctx: StageContext, stage: PretrainSt
   const { best, ranking } = await selectSource(indices, async (i) => {
     restoreInto(backbone.params, base, 'base weights');
     const cache = d.sourceCandidates[i];
-    const method = buildMethod(stage, backbone, ctx.config.batchSize, seed + i);
+    const method = methodForStage(stage, backbone, ctx.config.batchSize, seed + i);
     const optimizer = new NamedOptimizer({ kind: stage.optimizer, weightDecay: stage.weightDecay });
     try {
       const r = await trainSsl({

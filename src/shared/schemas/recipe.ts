@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import * as L from './limits';
+import { SSL_METHOD_NAMES } from '../ssl-methods';
 
 /** The built-in recipe presets (METHODS.md). */
 export const PRESET_NAMES = ['blog', 'hpt', 'hpt-bn', 'hpt-source', 'p2x', 'uft', 'daft', 'scratch', 'base', 'imagenet-ft', 'linear-probe'] as const;
@@ -91,7 +92,7 @@ export const PretrainStageSpec = z
   .object({
     kind: z.literal('pretrain'),
     name: z.string().min(1),
-    method: z.enum(['byol', 'moco', 'simclr', 'swav']),
+    method: z.enum(SSL_METHOD_NAMES),
     /** 'target': unlabeled + labeled-train images; 'source': the source set */
     pool: z.enum(['target', 'source']).default('target'),
     /** optimiser steps (HPT: ~5k whatever the data size) */

@@ -4,6 +4,7 @@
  * and per-stage overrides for the training length the person chose.
  */
 import type { RecipePreset } from '../../../shared/schemas/recipe';
+import { methodTitle } from '../../../shared/ssl-methods';
 import { presetText } from './words';
 
 /** Everything the wizard asks. */
@@ -85,13 +86,11 @@ export function buildRecipe(a: WizardAnswers, preset: RecipePreset | undefined):
   };
 }
 
-const METHOD_NAMES: Record<string, string> = { byol: 'BYOL', moco: 'MoCo v2', simclr: 'SimCLR', swav: 'SwAV' };
-
 /** Plain-words summary of a preset's stages, for the recipe cards. */
 export function stagesInWords(preset: RecipePreset): string {
   return preset.stages
     .map((s) => {
-      if (s.kind === 'pretrain') return `${METHOD_NAMES[s.method] ?? s.method} self-supervised on ${s.pool === 'source' ? 'the source images' : 'your images'} (${s.steps} steps)`;
+      if (s.kind === 'pretrain') return `${methodTitle(s.method)} self-supervised on ${s.pool === 'source' ? 'the source images' : 'your images'} (${s.steps} steps)`;
       if (s.kind === 'adapt') return `weight fixes (${s.operations.join(', ')})`;
       if (s.kind === 'finetune' && s.pool === 'source') return `supervised on the source folder's classes (${s.epochs} epochs)`;
       if (s.kind === 'finetune') return `fine-tune with labels (${s.mode}, ${s.epochs} epochs)`;

@@ -4,6 +4,7 @@
  * issues (`data.split.val: Too big …`) rewritten with field labels and percentages.
  */
 import type { RecipePreset } from '../../../shared/schemas/recipe';
+import { methodTitle } from '../../../shared/ssl-methods';
 import type { WizardAnswers } from './recipe';
 
 const PAPERS: [RegExp, string][] = [
@@ -51,7 +52,6 @@ export interface SummaryLine {
   value: string;
 }
 
-const METHOD_NAMES: Record<string, string> = { byol: 'BYOL', moco: 'MoCo v2', simclr: 'SimCLR', swav: 'SwAV' };
 const MODES: Record<string, string> = { lp: 'linear probe (head only)', ft: 'full fine-tune', 'lp-ft': 'head first, then everything', daft: 'DAFT fine-tune', 'freeze-unfreeze': 'head first, then unfreeze' };
 
 function plural(n: number, word: string): string {
@@ -61,7 +61,7 @@ function plural(n: number, word: string): string {
 /** The stages as this run will do them, with the lengths the fields hold. */
 export function stagesForRun(preset: RecipePreset, a: Pick<WizardAnswers, 'pretrainSteps' | 'finetuneEpochs'>): string[] {
   return preset.stages.map((s) => {
-    if (s.kind === 'pretrain') return `${METHOD_NAMES[s.method] ?? s.method} self-supervised on ${s.pool === 'source' ? 'the source images' : 'your images'}, ${plural(a.pretrainSteps ?? s.steps, 'step')}`;
+    if (s.kind === 'pretrain') return `${methodTitle(s.method)} self-supervised on ${s.pool === 'source' ? 'the source images' : 'your images'}, ${plural(a.pretrainSteps ?? s.steps, 'step')}`;
     if (s.kind === 'adapt') return `weight fixes (${s.operations.join(', ')})`;
     if (s.kind === 'finetune') return `${MODES[s.mode] ?? s.mode} with your labels, ${plural(a.finetuneEpochs ?? s.epochs, 'epoch')}`;
     return `test${s.tta ? ', with and without test-time augmentation' : ''}`;
