@@ -16,7 +16,7 @@ import { checkFashionFiles, FASHION_MNIST_DIR } from '../../main/services/study/
 import { BUDGETS, type StudyBudget } from '../../main/services/study/budget';
 import { renderStudyMarkdown } from '../../main/services/study/markdown';
 import { writeStudyReport } from '../../main/services/study/record';
-import { runStudy, studyFolder } from '../../main/services/study/run-study';
+import { runStudy, studyFolder, type ArmSeedResult } from '../../main/services/study/run-study';
 import { summarizeStudy } from '../../main/services/study/summary';
 
 export const summary = 'run the built-in Fashion-MNIST domain-adaptation study (8 arms, paired seeds); --quick for ~8 min';
@@ -31,7 +31,8 @@ const USAGE = `Usage: attune study fashion-mnist [--quick] [--seeds N] [--projec
   --project DIR    where the runs are stored (default: a folder in the user-data dir)
   --data DIR       the Fashion-MNIST IDX folder (default ${FASHION_MNIST_DIR})
   --markdown FILE  also write the report to FILE
-  --raw FILE       also write every arm × seed result as JSON (bench/study/report.ts merges these)
+  --raw FILE       also write every arm × seed result as JSON (bench/study/report.ts merges these);
+                   FILE.partial holds the arms finished so far while the study runs
 
 Every arm is a recipe in resources/recipes/study, run per seed through the same run service as
 \`attune run\`; the recipe of each arm and seed is written to the project's studies/ folder.
@@ -71,7 +72,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   log(`budget ${budget.name}; seeds ${seeds.join(', ')}; project ${resolve(projectDir)}`);
   const app = createNodeApp('cli');
   try {
-    const result = await runStudy({ app, project: projectDir, dataDir, budget, seeds, onLog: log });
+    // with --raw, the arms finished so far are on disk after each one (an interrupted study keeps them)
+    const done: ArmSeedResult[] = [];
+    const onArm = values.raw ? (r: ArmSeedResult) => (done.push(r), writeFileSync(`${values.raw}.partial`, JSON.stringify(done))) : undefined;
+    const result = await runStudy({ app, project: projectDir, dataDir, budget, seeds, onLog: log, onArm });
     const report = summarizeStudy(result);
     const command = `attune study fashion-mnist${budget.name === 'quick' ? ' --quick' : budget.name === 'mini' ? ' --budget mini' : ''} --seeds ${seedCount}${first ? ` --first-seed ${first}` : ''}`;
     const markdown = renderStudyMarkdown(report, { command });
