@@ -5,12 +5,12 @@ registerJob('ping', async () => ({ pid: process.pid, uptime: process.uptime() })
 
 registerJob('doctor', async () => {
   const { initBackend } = await import('./backend/index');
-  return initBackend();
+  return { ...(await initBackend()) };
 });
 
 /** Sleeps, reporting progress; used to test cancellation and crash handling end to end. */
 registerJob('sleep', async (params, ctx) => {
-  const ms = Math.min(Number((params as { ms?: number })?.ms ?? 100), 60_000);
+  const ms = Math.min(Number(params?.ms ?? 100), 60_000);
   const start = Date.now();
   while (Date.now() - start < ms) {
     if (ctx.signal.aborted) throw Object.assign(new Error('cancelled'), { code: 'cancelled', message: 'cancelled' });

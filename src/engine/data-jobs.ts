@@ -7,20 +7,11 @@ import { existsSync } from 'node:fs';
 import type { ImageRecord } from '../shared/schemas/dataset';
 import { AppError } from '../shared/errors';
 import { registerJob } from './jobs';
-import { scanSources, type KnownFile } from './data/scan';
-import type { SourceSpec } from './data/sources';
+import { scanSources } from './data/scan';
 import { healthReport } from './data/health';
 import { idxImage, idxRecords, loadIdxDataset } from './data/idx';
 
-/** What `data.scan` takes: one dataset's inputs and what the store knows of them. */
-export interface ScanJobParams {
-  specs?: SourceSpec[];
-  idx?: { images: string; labels?: string; classNames?: string[]; role: 'labeled' | 'unlabeled' | 'source' | 'test' };
-  known?: Record<string, KnownFile & Partial<ImageRecord>>;
-}
-
-registerJob('data.scan', async (raw, ctx) => {
-  const p = raw as ScanJobParams;
+registerJob('data.scan', async (p, ctx) => {
   let count = 0;
   if (p.idx) {
     if (!existsSync(p.idx.images)) throw new AppError('not_found', `${p.idx.images} does not exist.`);
@@ -45,11 +36,10 @@ registerJob('data.scan', async (raw, ctx) => {
   return { count };
 });
 
-registerJob('data.health', async (raw) => healthReport((raw as { records: ImageRecord[] }).records));
+registerJob('data.health', async (p) => healthReport(p.records));
 
 /** Thumbnails as PNG data URLs; IDX items are rendered from their pixels. */
-registerJob('data.thumbnails', async (raw) => {
-  const { items, size } = raw as { items: { absPath: string }[]; size: number };
+registerJob('data.thumbnails', async ({ items, size }) => {
   const idxCache = new Map<string, Awaited<ReturnType<typeof loadIdxDataset>>>();
   const out: string[] = [];
   for (const item of items) {

@@ -8,22 +8,8 @@ import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { AppError } from '../shared/errors';
 import { registerJob } from './jobs';
+import type { AugmentPreview, AugmentPreviewParams, ExportParams, PreviewItem } from '../shared/engine-jobs';
 import { idxImage, loadIdxDataset, type IdxDataset } from './data/idx';
-
-/** One image to preview: a file path, or `<idx file>#<index>` for an IDX image. */
-export interface PreviewItem {
-  absPath: string;
-  relPath: string;
-  label: string | null;
-}
-
-/** What `studio.augmentPreview` takes. */
-export interface AugmentPreviewParams {
-  items: PreviewItem[];
-  policy: string;
-  size: number;
-  seed: number;
-}
 
 const idxCache = new Map<string, IdxDataset>();
 
@@ -67,7 +53,7 @@ async function viewPixels(view: tf.Tensor4D): Promise<Uint8Array[]> {
 }
 
 /** Draws the two views of a pipeline for every item; unreadable items are skipped with no view. */
-export async function augmentPreview(p: AugmentPreviewParams) {
+export async function augmentPreview(p: AugmentPreviewParams): Promise<AugmentPreview> {
   const { VIEW_PIPELINES } = await import('./data/augment/policies');
   const { augmentViews } = await import('./data/augment/pipeline');
   const { SeededRandom } = await import('./train/seed');
@@ -106,7 +92,7 @@ export async function augmentPreview(p: AugmentPreviewParams) {
 registerJob('studio.augmentPreview', async (params) => {
   const { initBackend } = await import('./backend/index');
   await initBackend();
-  return augmentPreview(params as AugmentPreviewParams);
+  return augmentPreview(params);
 });
 
 registerJob('models.catalog', async () => {
@@ -164,18 +150,8 @@ export async function checkWeights(p: { path: string; arch: string; config?: Rec
 registerJob('models.checkWeights', async (params) => {
   const { initBackend } = await import('./backend/index');
   await initBackend();
-  return checkWeights(params as { path: string; arch: string; config?: Record<string, unknown> });
+  return checkWeights(params);
 });
-
-/** What `models.export` takes: a run checkpoint of a fine-tune stage and where to write. */
-export interface ExportParams {
-  checkpointPath: string;
-  arch: string;
-  config: Record<string, unknown>;
-  outDir: string;
-  classNames?: string[];
-  runId?: string;
-}
 
 /** Rebuilds the classifier of a run checkpoint and exports it (safetensors + sidecar, TF.js when covered). */
 export async function exportRunClassifier(p: ExportParams) {
@@ -210,7 +186,7 @@ export async function exportRunClassifier(p: ExportParams) {
 registerJob('models.export', async (params) => {
   const { initBackend } = await import('./backend/index');
   await initBackend();
-  return exportRunClassifier(params as ExportParams);
+  return exportRunClassifier(params);
 });
 
 registerJob('studio.memory', async () => {

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { FromEngine, ToEngine } from '../shared/engine-protocol';
 import { AppError, fromErrorData } from '../shared/errors';
 import type { EngineStatus } from '../shared/schemas/system';
+import type { EngineJobName, JobEvent, JobParams, JobResult } from '../shared/engine-jobs';
 
 /** The handle of a started engine process, whatever started it. */
 export interface EngineProcess {
@@ -54,11 +55,16 @@ interface Pending {
   onEvent?: (name: string, payload: unknown) => void;
 }
 
-/** Options of one engine request. */
-export interface RequestOptions {
-  onEvent?: (name: string, payload: unknown) => void;
+/** Options of one engine request; `onEvent` receives the job's events, typed by the job table. */
+export interface RequestOptions<K extends EngineJobName = EngineJobName> {
+  onEvent?: (...event: JobEvent<K>) => void;
   signal?: AbortSignal;
 }
+
+/** A request's params (optional for jobs that take none) and options. */
+type RequestArgs<K extends EngineJobName> = Record<string, never> extends JobParams<K>
+  ? [params?: JobParams<K>, options?: RequestOptions<K>]
+  : [params: JobParams<K>, options?: RequestOptions<K>];
 
 /** Owns at most one engine process at a time. */
 export class EngineHost {
@@ -81,13 +87,13 @@ export class EngineHost {
     return () => this.statusListeners.delete(listener);
   }
 
-  /** Sends a request, starting the engine if needed; resolves with the job's result. */
-  request<T = unknown>(method: string, params: unknown = {}, options: RequestOptions = {}): Promise<T> {
+  /** Sends a request of the job table (src/shared/engine-jobs.ts), starting the engine if needed; resolves with the job's result. */
+  request<K extends EngineJobName>(method: K, ...[params, options = {}]: RequestArgs<K>): Promise<JobResult<K>> {
     const proc = this.ensure();
     const seq = ++this.seq;
-    return new Promise<T>((resolve, reject) => {
+    return new Promise<JobResult<K>>((resolve, reject) => {
       if (options.signal?.aborted) return reject(new AppError('cancelled', `${method} was cancelled`));
-      this.pending.set(seq, { method, resolve: resolve as (v: unknown) => void, reject, onEvent: options.onEvent });
+      this.pending.set(seq, { method, resolve: resolve as (v: unknown) => void, reject, onEvent: options.onEvent as Pending['onEvent'] });
       options.signal?.addEventListener('abort', () => this.cancel(seq), { once: true });
       proc.send({ type: 'request', seq, method, params });
     });

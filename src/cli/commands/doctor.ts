@@ -32,7 +32,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   if (values.help) return io.out('Usage: attune doctor [--json]'), 0;
   const engine = new EngineHost();
   try {
-    const report = doctorReport(await engine.request<Record<string, unknown>>('doctor'), 'cli');
+    const report = doctorReport(await engine.request('doctor'), 'cli');
     io.out(values.json ? JSON.stringify(report) : formatDoctor(report));
     return 0;
   } finally {

@@ -6,14 +6,10 @@
 import type { ImageRecord, ScanProgress } from '../../shared/schemas/dataset';
 import { probeFile, type ProbeOptions, type ProbeResult } from './probe';
 import { candidatesOf, type Candidate, type SourceSpec } from './sources';
-import type { WalkOptions } from './walk';
+import type { KnownFile } from '../../shared/engine-jobs';
 
-/** What the store remembers of a file from an earlier scan. */
-export interface KnownFile {
-  byteSize: number;
-  mtimeMs: number;
-  sha256: string;
-}
+export type { KnownFile };
+import type { WalkOptions } from './walk';
 
 /** A previous record, when the store can give it back whole (lets a rescan skip reading entirely). */
 export type KnownLookup = (relPath: string) => (KnownFile & Partial<ImageRecord>) | undefined;

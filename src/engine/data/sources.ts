@@ -10,6 +10,9 @@ import { createInterface } from 'node:readline';
 import { dirname, isAbsolute, resolve, relative, basename } from 'node:path';
 import type { ImageRole, SplitName } from '../../shared/schemas/dataset';
 import { walkImages, toPosix, type WalkOptions } from './walk';
+import type { SourceSpec } from '../../shared/engine-jobs';
+
+export type { SourceSpec };
 
 /** One file to scan, as an importer describes it. */
 export interface Candidate {
@@ -23,13 +26,6 @@ export interface Candidate {
   /** an import problem: the file is not probed and the record carries this reason */
   error?: string;
 }
-
-/** A description of one input of a dataset, as stored with the dataset. */
-export type SourceSpec =
-  | { kind: 'labeled-folder'; path: string; role?: 'labeled' | 'test'; prefix?: string }
-  | { kind: 'csv'; path: string; role?: 'labeled' | 'test'; prefix?: string }
-  | { kind: 'unlabeled-folder'; path: string; prefix?: string }
-  | { kind: 'source-folder'; path: string; prefix?: string };
 
 function withPrefix(prefix: string | undefined, rel: string): string {
   return prefix ? `${prefix.replace(/\/+$/, '')}/${rel}` : rel;

@@ -6,7 +6,7 @@ import type { SerializedTensors } from '../train/tensor-state';
 import { serializeMap } from '../train/tensor-state';
 import { writeRunCheckpoint, type RunCheckpoint } from './checkpoint';
 import type { PreparedData } from './data';
-import type { RunEventMap, RunEventName } from './protocol';
+import type { RunEventMap, RunEventName } from '../../shared/engine-jobs';
 
 /** A stage's view of the run. */
 export interface StageContext {
@@ -23,7 +23,7 @@ export interface StageContext {
 }
 
 /** Sends a typed run event through a job context. */
-export function emitter(job: JobContext): StageContext['emit'] {
+export function emitter(job: JobContext<'run.execute'>): StageContext['emit'] {
   return (name, payload) => job.emit(name, payload);
 }
 

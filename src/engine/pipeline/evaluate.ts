@@ -14,18 +14,9 @@ import { pixelsLogreg } from '../eval/pixels-logreg';
 import { cacheImages } from './images';
 import { canStopEarly } from './finetune';
 import { points, type StageContext } from './context';
+import type { PredictionsFile } from '../../shared/engine-jobs';
 
 type EvaluateStage = Extract<ResolvedStage, { kind: 'evaluate' }>;
-
-/** Per-image results of one evaluation as stored in predictions.json. */
-export interface PredictionsFile {
-  classNames: string[];
-  keys: string[];
-  /** cache index of each test image (to render thumbnails) */
-  cacheDir: string | null;
-  plain: { label: number; prediction: number; probability: number; loss: number }[];
-  tta: { label: number; prediction: number; probability: number; loss: number }[] | null;
-}
 
 function headline(r: EvalReport) {
   return { loss: r.logLoss, auc: r.auc, f1: r.macroF1, accuracy: r.accuracy };

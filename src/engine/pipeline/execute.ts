@@ -21,7 +21,7 @@ import { runAdapt } from './adapt';
 import { runFinetune } from './finetune';
 import { runEvaluate } from './evaluate';
 import { probeStageIdx, readProbe, runProbe } from './probe';
-import type { ExecuteParams, ExecuteResult } from './protocol';
+import type { ExecuteParams, ExecuteResult } from '../../shared/engine-jobs';
 import type { RunResultSummary } from '../../shared/schemas/run';
 
 /** Where a resumed run starts: the stage index and, for a mid-stage checkpoint, that checkpoint. */
@@ -31,7 +31,7 @@ export function resumePoint(ck: RunCheckpoint | null): { startIdx: number; mid: 
 }
 
 /** Runs the job; resolves 'paused' when the signal stopped it at a checkpoint. */
-export async function executeRun(p: ExecuteParams, job: JobContext): Promise<ExecuteResult> {
+export async function executeRun(p: ExecuteParams, job: JobContext<'run.execute'>): Promise<ExecuteResult> {
   const emit = emitter(job);
   const cfg = p.config;
   const log = (message: string) => emit('log', { level: 'info', message });

@@ -7,10 +7,9 @@ import { mkdirSync } from 'node:fs';
 import { AppError } from '../../shared/errors';
 import { registerJob } from '../jobs';
 import { RunConfig } from '../../shared/schemas/run';
-import type { BenchmarkParams, BenchmarkResult, ExecuteParams } from './protocol';
+import type { BenchmarkParams, BenchmarkResult, ExecuteParams } from '../../shared/engine-jobs';
 
-registerJob('run.execute', async (params, ctx) => {
-  const p = params as ExecuteParams;
+registerJob('run.execute', async (p, ctx) => {
   if (!p || typeof p.runId !== 'string' || typeof p.runDir !== 'string' || typeof p.cacheRoot !== 'string') {
     throw new AppError('validation', 'run.execute: runId, runDir and cacheRoot are required');
   }
@@ -28,8 +27,7 @@ registerJob('run.execute', async (params, ctx) => {
   return executeRun(p, ctx);
 });
 
-registerJob('run.benchmark', async (params) => {
-  const p = params as BenchmarkParams;
+registerJob('run.benchmark', async (p) => {
   const { initBackend } = await import('../backend/index');
   const report = await initBackend();
   const { benchTrain } = await import('../backend/train-bench');

@@ -50,10 +50,10 @@ export function studioHandlers(ctx: AppContext): DomainHandlers<typeof studioReq
         relPath: r.relPath,
         label: r.label,
       }));
-      return ctx.engine.request<PreviewResult>('studio.augmentPreview', { items, policy, size, seed });
+      return ctx.engine.request('studio.augmentPreview', { items, policy, size, seed });
     },
-    'models.catalog': async () => ctx.engine.request<{ architectures: string[]; entries: CatalogEntryData[] }>('models.catalog', {}),
-    'models.checkWeights': async ({ path, arch, config }) => ctx.engine.request<WeightCheck>('models.checkWeights', { path: resolve(path), arch, config }),
+    'models.catalog': async () => ctx.engine.request('models.catalog', {}),
+    'models.checkWeights': async ({ path, arch, config }) => ctx.engine.request('models.checkWeights', { path: resolve(path), arch, config }),
     'studio.runEvaluation': async ({ project, runId }) => {
       const run = ctx.runs.get(project, runId);
       const artifact = [...run.artifacts].reverse().find((a) => a.kind === 'evaluation');
@@ -66,7 +66,7 @@ export function studioHandlers(ctx: AppContext): DomainHandlers<typeof studioReq
       }
       return { classNames: run.result?.classNames ?? [], plain: evaluationDetail(raw.plain), tta: raw.tta ? evaluationDetail(raw.tta) : null };
     },
-    'studio.engineMemory': async () => ctx.engine.request<EngineMemory>('studio.memory', {}),
+    'studio.engineMemory': async () => ctx.engine.request('studio.memory', {}),
     'models.export': async ({ project, runId, checkpointPath }) => {
       const run = ctx.runs.get(project, runId);
       const fromFinetune = run.checkpoints.filter((c) => run.stages[c.stageIdx]?.kind === 'finetune');
@@ -78,7 +78,7 @@ export function studioHandlers(ctx: AppContext): DomainHandlers<typeof studioReq
       const slug = run.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'model';
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
       const outDir = join(ctx.projects.get(project).folder, 'exports', `${slug}-s${chosen.stageIdx}-${chosen.step}-${stamp}`);
-      return ctx.engine.request<ExportedModel>('models.export', {
+      return ctx.engine.request('models.export', {
         checkpointPath: chosen.path, arch: run.config.backbone.arch, config: run.config.backbone.config, outDir, classNames: run.result?.classNames, runId,
       });
     },

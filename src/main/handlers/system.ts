@@ -7,7 +7,7 @@ import type { AppContext } from './context';
 /** Doctor report and engine status. */
 export function systemHandlers(ctx: AppContext): DomainHandlers<typeof systemRequests> {
   return {
-    'system.doctor': async () => doctorReport(await ctx.engine.request<Record<string, unknown>>('doctor'), ctx.mode),
+    'system.doctor': async () => doctorReport(await ctx.engine.request('doctor'), ctx.mode),
     'system.engineStatus': async () => ctx.engine.status,
   };
 }

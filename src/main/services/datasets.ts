@@ -9,6 +9,7 @@ import type { ImageRecord, HealthReport, ScanProgress } from '../../shared/schem
 import type { DatasetKind, DatasetSummary, SampleImage } from '../../shared/contract/datasets';
 import { AppError } from '../../shared/errors';
 import type { EngineHost } from '../engine-host';
+import type { ScanJobParams } from '../../shared/engine-jobs';
 import type { ProjectStore } from '../store/project-store';
 import type { DatasetRow } from '../store/repos/datasets';
 import type { ImageRow } from '../store/repos/images';
@@ -23,10 +24,7 @@ export interface ImportRequest {
 }
 
 /** How a dataset row is scanned: saved in the dataset's stats so a rescan repeats it. */
-interface ScanPlan {
-  specs?: unknown[];
-  idx?: { images: string; labels?: string; classNames?: string[]; role: ImageRecord['role'] };
-}
+type ScanPlan = Omit<ScanJobParams, 'known'>;
 
 function planFor(req: ImportRequest, root: string): ScanPlan {
   switch (req.kind) {
@@ -105,7 +103,7 @@ export class DatasetService {
     const roots = new Map(store.datasets.list().map((d) => [d.id, d.name]));
     const rows = datasetId === undefined ? store.images.iterateAll() : store.images.iterate(datasetId);
     for (const r of rows) records.push({ ...toRecord(r), relPath: `${roots.get(r.datasetId)}/${r.relPath}` });
-    return this.engine.request<HealthReport>('data.health', { records });
+    return this.engine.request('data.health', { records });
   }
 
   /** Forgets a dataset and its scan records; the image files themselves are never touched. */
@@ -125,7 +123,7 @@ export class DatasetService {
     const rows = store.images.page(datasetId, opts.limit, opts.offset, opts.label ?? null);
     const base = ds.kind === 'csv' ? resolve(ds.root, '..') : ds.root;
     const items = rows.map((r) => ({ absPath: ds.kind === 'idx' ? `${ds.root}#${r.relPath.split('#').pop()}` : resolve(base, r.relPath) }));
-    const thumbs = await this.engine.request<string[]>('data.thumbnails', { items, size: opts.size });
+    const thumbs = await this.engine.request('data.thumbnails', { items, size: opts.size });
     return rows.map((r, i) => ({ imageId: r.id, relPath: r.relPath, label: r.label, width: r.width, height: r.height, thumbnail: thumbs[i] }));
   }
 

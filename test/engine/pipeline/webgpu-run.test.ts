@@ -24,7 +24,7 @@ import { startBackend } from '../eval/setup';
 import { backendLine, initBackend } from '../../../src/engine/backend/index';
 import { expandRecipe, parseRecipe } from '../../../src/main/services/runs/expand';
 import { executeRun } from '../../../src/engine/pipeline/execute';
-import type { ExecuteResult } from '../../../src/engine/pipeline/protocol';
+import type { ExecuteResult } from '../../../src/shared/engine-jobs';
 import type { RunConfig } from '../../../src/shared/schemas/run';
 import { writeFashionFolder } from '../../e2e/fashion-folder';
 import { requireWebgpu } from '../backend/webgpu-env';

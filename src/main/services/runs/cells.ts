@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { AppError } from '../../../shared/errors';
 import type { CellImage, RunConfig } from '../../../shared/schemas/run';
-import type { PredictionsFile } from '../../../engine/pipeline/evaluate';
+import type { PredictionsFile } from '../../../shared/engine-jobs';
 import type { EngineHost } from '../../engine-host';
 import type { ProjectStore } from '../../store/project-store';
 
@@ -38,7 +38,7 @@ export async function cellImages(store: ProjectStore, engine: EngineHost, runId:
   let thumbs: string[] = [];
   if (picked.length) {
     try {
-      thumbs = await engine.request<string[]>('data.thumbnails', { items: picked.map((r) => ({ absPath: imagePathOf(config, p.keys[r.index]) })), size: o.size });
+      thumbs = await engine.request('data.thumbnails', { items: picked.map((r) => ({ absPath: imagePathOf(config, p.keys[r.index]) })), size: o.size });
     } catch {
       thumbs = [];
     }

@@ -3,7 +3,7 @@
  * training step of the chosen backbone on this machine's backend.
  */
 import type { RunConfig, RunEstimate } from '../../../shared/schemas/run';
-import type { BenchmarkResult } from '../../../engine/pipeline/protocol';
+import type { BenchmarkResult } from '../../../shared/engine-jobs';
 import type { DataCounts } from './expand';
 
 /**

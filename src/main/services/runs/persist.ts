@@ -7,7 +7,7 @@
 import { appendFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventName, EventPayload } from '../../../shared/api';
-import type { RunEventMap } from '../../../engine/pipeline/protocol';
+import type { RunEventMap } from '../../../shared/engine-jobs';
 import type { ProjectStore } from '../../store/project-store';
 import type { MetricPoint } from '../../store/repos/metrics';
 import { runExtrasRepo } from '../../store/repos/run-extras';

@@ -10,7 +10,7 @@ import { AppError } from '../../../shared/errors';
 import type { EngineHost } from '../../engine-host';
 import type { ProjectService } from '../projects';
 import type { ProjectStore } from '../../store/project-store';
-import type { ExecuteParams, ExecuteResult } from '../../../engine/pipeline/protocol';
+import type { ExecuteParams, ExecuteResult } from '../../../shared/engine-jobs';
 import type { RunConfig, RunStatus } from '../../../shared/schemas/run';
 import { runExtrasRepo } from '../../store/repos/run-extras';
 import { RunPersister, type Emit } from './persist';
@@ -164,7 +164,7 @@ export class RunQueue {
       runId, runDir, cacheRoot: join(store.folder, 'cache'), config, resumeFrom: latest?.path ?? null, resumeSha256: latest?.sha256 ?? null,
     };
     try {
-      const result = await this.engine.request<ExecuteResult>('run.execute', params, { onEvent: persister.onEvent, signal: cur.controller.signal });
+      const result = await this.engine.request('run.execute', params, { onEvent: persister.onEvent, signal: cur.controller.signal });
       persister.flush();
       if (result.status === 'paused') {
         extras.endRunningStage(runId, 'pending');

@@ -8,7 +8,7 @@ import { AppError } from '../../../shared/errors';
 import type { StartRunInput } from '../../../shared/contract/runs';
 import type { RecipePreset } from '../../../shared/schemas/recipe';
 import type { CheckpointInfo, MetricSeries, RunConfig, RunDetail, RunEstimate, RunResultSummary, RunStatus, RunSummary } from '../../../shared/schemas/run';
-import type { BenchmarkResult } from '../../../engine/pipeline/protocol';
+import type { BenchmarkResult } from '../../../shared/engine-jobs';
 import type { EngineHost } from '../../engine-host';
 import type { ProjectService } from '../projects';
 import type { RunRow } from '../../store/repos/runs';
@@ -84,7 +84,7 @@ export class RunService {
     const key = `${cfg.backbone.arch}|${JSON.stringify(cfg.backbone.config)}|${cfg.data.size}|${cfg.batchSize}`;
     let bench = this.benchCache.get(key);
     if (!bench) {
-      bench = await this.engine.request<BenchmarkResult>('run.benchmark', { arch: cfg.backbone.arch, config: cfg.backbone.config, size: cfg.data.size, batch: cfg.batchSize });
+      bench = await this.engine.request('run.benchmark', { arch: cfg.backbone.arch, config: cfg.backbone.config, size: cfg.data.size, batch: cfg.batchSize });
       this.benchCache.set(key, bench);
     }
     return estimateRun(cfg, ex.counts, bench, ex.configs.length);
