@@ -13,6 +13,7 @@ import { byolSymmetricLoss } from './losses';
 import type { MethodState, SslMethod, StepInfo } from './method';
 import { buildNetwork, cloneTarget, disposeHeads, disposeParamsMap, predict, project, type MlpSize, type SslNetwork } from './network';
 import { exportGroups, importGroups } from './state';
+import { withoutTape } from './stop-gradient';
 import { checkBackboneTraining, checkMlp, checkSetting } from './validate';
 
 /** BYOL settings. */
@@ -77,8 +78,12 @@ export class Byol implements SslMethod {
     const target: ForwardContext = { bnMode: 'batch-no-update' };
     const p1 = predict(this.net, this.net.params, project(this.net, this.net.params, views[0], online), online);
     const p2 = predict(this.net, this.net.params, project(this.net, this.net.params, views[1], online), online);
-    const z1 = project(this.net, this.target, views[0], target);
-    const z2 = project(this.net, this.target, views[1], target);
+    // The target projections need no gradient: off the tape, or every op of two more backbone
+    // forwards keeps its saved tensors until the backward pass ends. On BiT that includes four
+    // weight-sized tensors per standardised conv per forward; bit-r50x1 at 64 px, batch 8 then
+    // ran out of wasm's 4 GB heap (issue 25). Same values.
+    const z1 = withoutTape(() => project(this.net, this.target, views[0], target));
+    const z2 = withoutTape(() => project(this.net, this.target, views[1], target));
     return byolSymmetricLoss(p1, p2, z1, z2);
   }
 

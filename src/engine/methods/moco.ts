@@ -17,6 +17,7 @@ import { buildNetwork, cloneTarget, disposeHeads, disposeParamsMap, project, typ
 import { FeatureQueue } from './queue';
 import { bnGroupsFor, withShuffledBatch } from './shuffle-bn';
 import { exportGroups, importGroups } from './state';
+import { withoutTape } from './stop-gradient';
 import { trainableOf } from './byol';
 import { checkBackboneTraining, checkMlp, checkSetting } from './validate';
 
@@ -99,7 +100,9 @@ export class Moco implements SslMethod {
     const qCtx: ForwardContext = { bnMode: 'train', bnGroups: groups };
     const kCtx: ForwardContext = { bnMode: 'batch-no-update', bnGroups: groups };
     const q = project(this.net, this.net.params, views[0], qCtx);
-    const k = l2Normalize(withShuffledBatch(views[1], this.rng, (x) => project(this.net, this.key, x, kCtx)));
+    // the key encoder needs no gradient: off the tape, its forward keeps nothing for the backward
+    // pass (on BiT, weight-standardised kernels of the whole backbone; see byol.ts). Same values.
+    const k = withoutTape(() => l2Normalize(withShuffledBatch(views[1], this.rng, (x) => project(this.net, this.key, x, kCtx))));
     const negatives = this.queue.values as unknown as tf.Tensor2D;
     let loss = infoNceLoss(q, k, negatives, this.config.temperature);
     if (this.config.uft) {
