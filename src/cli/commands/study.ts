@@ -19,12 +19,12 @@ import { writeStudyReport } from '../../main/services/study/record';
 import { runStudy, studyFolder, type ArmSeedResult } from '../../main/services/study/run-study';
 import { summarizeStudy } from '../../main/services/study/summary';
 
-export const summary = 'run the built-in Fashion-MNIST domain-adaptation study (8 arms, paired seeds); --quick for ~8 min';
+export const summary = 'run the built-in Fashion-MNIST domain-adaptation study (8 arms as recipes, paired seeds); --quick for a shorter one';
 
 const USAGE = `Usage: attune study fashion-mnist [--quick] [--seeds N] [--project DIR] [--json] [--data DIR] [--markdown FILE] [--raw FILE]
 
   --quick          a sixth of the full supervised source steps, a third of the SSL ones, one seed,
-                   a 1000-image test subset (about 8 min on a 2-core CPU)
+                   a 1000-image test subset (every arm still fine-tunes with its preset's plan)
   --budget NAME    full (default), quick, or mini (a seconds-long miniature for tests)
   --seeds N        seeds K..K+N-1 (default: 3 for full, 1 for quick and mini)
   --first-seed K   the first seed (default 0)

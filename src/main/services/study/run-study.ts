@@ -182,7 +182,8 @@ function armResult(arm: ArmName, seed: number, runDir: string, d: RunDetail, sum
   const cfg = d.config.stages;
   const own = (kind: string) => cfg.filter((s) => s.kind === kind).reduce((t, s) => t + s.totalSteps, 0);
   const sourceSteps = cfg.filter((s) => s.kind === 'finetune' && s.pool === 'source').reduce((t, s) => t + s.totalSteps, 0);
-  const isPretraining = (kind: string, idx: number) => kind === 'pretrain' || kind === 'adapt' || (kind === 'finetune' && cfg[idx]?.kind === 'finetune' && (cfg[idx] as { pool?: string }).pool === 'source');
+  // what builds the backbone before the labels are used: SSL, weight surgery, supervised source training
+  const isPretraining = (kind: string, idx: number) => kind === 'pretrain' || kind === 'adapt' || (kind === 'finetune' && (cfg[idx] as { pool?: string }).pool === 'source');
   const phases = {
     prepare: secondsOf(d, (kind) => kind === 'prepare'),
     pretrain: secondsOf(d, isPretraining),
