@@ -14,14 +14,15 @@ export interface PeerResults {
 }
 
 const pct = (v: number) => (Number.isFinite(v) ? (v * 100).toFixed(1) : '–');
-const pm = (m: MeanStd) => `${pct(m.mean)} ± ${pct(m.std)}`;
+/** mean ± std; a single seed has no spread, so it prints the value alone */
+const pm = (m: MeanStd, n = 2) => (n > 1 ? `${pct(m.mean)} ± ${pct(m.std)}` : pct(m.mean));
 const signed = (v: number) => (Number.isFinite(v) ? `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)}` : '–');
 
 /** The main results table. */
 export function resultsTable(s: StudySummary): string {
-  const head = '| arm | LP acc | LP macro-F1 | FT acc | FT macro-F1 | ΔLP vs base | ΔLP vs scratch | ΔFT vs base | ΔFT vs scratch | target SSL steps | inherited base steps | s / seed |';
-  const rule = '|---|---|---|---|---|---|---|---|---|---|---|---|';
-  const rows = s.arms.map((a) => `| ${a.name} | ${pm(a.linearProbe.accuracy)} | ${pm(a.linearProbe.macroF1)} | ${pm(a.finetune.accuracy)} | ${pm(a.finetune.macroF1)} | ${signed(a.paired.vsBase.linearProbe.mean)} | ${signed(a.paired.vsScratch.linearProbe.mean)} | ${signed(a.paired.vsBase.finetune.mean)} | ${signed(a.paired.vsScratch.finetune.mean)} | ${a.pretrainSteps} | ${a.baseSteps} | ${a.seconds.toFixed(0)} |`);
+  const head = '| arm | seeds | LP acc | LP macro-F1 | FT acc | FT macro-F1 | ΔLP vs base | ΔLP vs scratch | ΔFT vs base | ΔFT vs scratch | target SSL steps | inherited base steps | s / seed |';
+  const rule = '|---|---|---|---|---|---|---|---|---|---|---|---|---|';
+  const rows = s.arms.map((a) => `| ${a.name} | ${a.seeds.join(', ')} | ${pm(a.linearProbe.accuracy, a.seeds.length)} | ${pm(a.linearProbe.macroF1, a.seeds.length)} | ${pm(a.finetune.accuracy, a.seeds.length)} | ${pm(a.finetune.macroF1, a.seeds.length)} | ${signed(a.paired.vsBase.linearProbe.mean)} | ${signed(a.paired.vsScratch.linearProbe.mean)} | ${signed(a.paired.vsBase.finetune.mean)} | ${signed(a.paired.vsScratch.finetune.mean)} | ${a.pretrainSteps} | ${a.baseSteps} | ${a.seconds.toFixed(0)} |`);
   return [head, rule, ...rows].join('\n');
 }
 
@@ -49,7 +50,8 @@ export function peerTable(s: StudySummary, peer: PeerResults): string {
   const rule = '|---|---|---|---|---|---|---|---|';
   const rows = s.arms.map((a) => {
     const p = peer.results.filter((r) => r.arm === a.name);
-    if (p.length === 0) return `| ${a.name} | ${pm(a.linearProbe.accuracy)} | – | – | ${pm(a.finetune.accuracy)} | – | – | – |`;
+    const n = a.seeds.length;
+    if (p.length === 0) return `| ${a.name} | ${pm(a.linearProbe.accuracy, n)} | – | – | ${pm(a.finetune.accuracy, n)} | – | – | – |`;
     const lp = meanStd(p.map((r) => r.linearProbe.accuracy));
     const ft = meanStd(p.map((r) => r.finetune.accuracy));
     const within = (x: MeanStd, y: MeanStd) => {
@@ -57,7 +59,7 @@ export function peerTable(s: StudySummary, peer: PeerResults): string {
       if (!(sd > 0)) return 'n/a (1 seed)';
       return Math.abs(x.mean - y.mean) <= 2 * sd ? 'yes' : 'no';
     };
-    return `| ${a.name} | ${pm(a.linearProbe.accuracy)} | ${pm(lp)} | ${signed(a.linearProbe.accuracy.mean - lp.mean)} | ${pm(a.finetune.accuracy)} | ${pm(ft)} | ${signed(a.finetune.accuracy.mean - ft.mean)} | ${within(a.linearProbe.accuracy, lp)} / ${within(a.finetune.accuracy, ft)} |`;
+    return `| ${a.name} | ${pm(a.linearProbe.accuracy, n)} | ${pm(lp, p.length)} | ${signed(a.linearProbe.accuracy.mean - lp.mean)} | ${pm(a.finetune.accuracy, n)} | ${pm(ft, p.length)} | ${signed(a.finetune.accuracy.mean - ft.mean)} | ${within(a.linearProbe.accuracy, lp)} / ${within(a.finetune.accuracy, ft)} |`;
   });
   return [head, rule, ...rows].join('\n');
 }
