@@ -58,6 +58,11 @@ export interface StudyOptions {
   seeds: number[];
   /** the study's id: names the folder of its recipes and report (default: a new one) */
   studyId?: string;
+  /**
+   * the arms to run (default: all). An arm that starts from another arm's backbone needs that
+   * arm run in this study or already completed in the project for the same seed.
+   */
+  arms?: readonly ArmName[];
   onLog?: (m: string) => void;
   /** called as each arm of each seed finishes */
   onArm?: (r: ArmSeedResult) => void;
@@ -144,7 +149,10 @@ export async function runStudy(o: StudyOptions): Promise<StudyResult> {
   const base: StudyResult['base'] = [];
   for (const seed of o.seeds) {
     const bySeed = new Map<ArmName, ArmSeedResult>();
-    for (const arm of ARM_NAMES) {
+    const wanted = new Set(o.arms ?? ARM_NAMES);
+    // an arm runs when asked for, or when an arm asked for starts from it
+    const needed = (arm: ArmName): boolean => wanted.has(arm) || ARM_NAMES.some((a) => ARM_STARTS[a]?.arm === arm && needed(a));
+    for (const arm of ARM_NAMES.filter(needed)) {
       const start = ARM_STARTS[arm];
       const from = start ? bySeed.get(start.arm) : undefined;
       if (start && !from) throw new Error(`study: arm ${arm} starts from ${start.arm}, which has not run for seed ${seed}`);
@@ -153,14 +161,28 @@ export async function runStudy(o: StudyOptions): Promise<StudyResult> {
       const text = toYaml(recipe);
       const file = join(folder, `${arm}-seed${seed}.yaml`);
       writeFileSync(file, text);
-      log(`seed ${seed} ${arm}: attune run ${file}`);
-      const groupId = groups.get(arm) ?? joinableGroup(o.app, o.project, recipe.name as string, seed);
-      const started = o.app.runs.start({ project: o.project, recipe: text, baseDir: o.dataDir, ...(groupId ? { groupId } : {}) });
-      groups.set(arm, started.groupId);
-      const runId = started.runIds[0];
-      const done = await o.app.runs.waitFor(o.project, runId);
-      if (done.status !== 'completed' || !done.result) throw new Error(`study: arm ${arm}, seed ${seed}: run ${runId} ended ${done.status}${done.error ? ` (${done.error})` : ''}`);
-      const r = armResult(arm, seed, runDirOf(resolve(o.project), runId), o.app.runs.get(o.project, runId), done.result, from);
+      // a run of exactly this recipe that completed earlier (an interrupted study run again) is reused
+      const input = { project: o.project, recipe: text, baseDir: o.dataDir };
+      const config = o.app.runs.expand(input).configs[0];
+      const earlier = o.app.runs.list(o.project).find((x) => x.status === 'completed' && x.result && x.seed === seed && x.name === config.name
+        && JSON.stringify(o.app.runs.get(o.project, x.id).config) === JSON.stringify(config));
+      let runId: string;
+      let summary: RunResultSummary;
+      if (earlier) {
+        log(`seed ${seed} ${arm}: reusing run ${earlier.id.slice(0, 8)}, which ran this recipe to completion`);
+        [runId, summary] = [earlier.id, earlier.result!];
+        if (earlier.groupId) groups.set(arm, earlier.groupId);
+      } else {
+        log(`seed ${seed} ${arm}: attune run ${file}`);
+        const groupId = groups.get(arm) ?? joinableGroup(o.app, o.project, config.name, seed);
+        const started = o.app.runs.start({ ...input, ...(groupId ? { groupId } : {}) });
+        groups.set(arm, started.groupId);
+        runId = started.runIds[0];
+        const done = await o.app.runs.waitFor(o.project, runId);
+        if (done.status !== 'completed' || !done.result) throw new Error(`study: arm ${arm}, seed ${seed}: run ${runId} ended ${done.status}${done.error ? ` (${done.error})` : ''}`);
+        summary = done.result;
+      }
+      const r = armResult(arm, seed, runDirOf(resolve(o.project), runId), o.app.runs.get(o.project, runId), summary, from);
       bySeed.set(arm, r);
       results.push(r);
       if (arm === 'base') base.push({ seed, steps: r.baseSteps, seconds: r.phases.pretrain });
