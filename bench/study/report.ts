@@ -23,12 +23,16 @@ const parts: StudyResult[] = files.map((f) => {
   }
   throw new Error(`${f}: not found`);
 });
+// an arm × seed appears once, even where a continued study reused the run (same run id)
+const byKey = new Map<string, ArmSeedResult>();
+for (const r of parts.flatMap((p) => p.results)) if (!byKey.has(`${r.arm}/${r.seed}`)) byKey.set(`${r.arm}/${r.seed}`, r);
+const results = [...byKey.values()];
 const merged: StudyResult = {
   ...parts[0],
   budget: BUDGETS[parts[0].budget.name] ?? parts[0].budget,
-  seeds: parts.flatMap((p) => p.seeds),
-  results: parts.flatMap((p) => p.results),
-  base: parts.flatMap((p) => p.base),
+  seeds: [...new Set(results.map((r) => r.seed))].sort((a, b) => a - b),
+  results,
+  base: [...new Map(parts.flatMap((p) => p.base).map((b) => [b.seed, b])).values()],
   seconds: parts.reduce((s, p) => s + p.seconds, 0),
 };
 const peerFiles = (values.torch ?? '').split(',').filter((f) => f && existsSync(f));
