@@ -72,7 +72,9 @@ describe.skipIf(!existsSync(`${FM}/t10k-images-idx3-ubyte.gz`))('runs end to end
     expect(r.tta).not.toBeNull();
     expect(r.confusion.flat().reduce((a, b) => a + b, 0)).toBe(24);
     for (const v of [r.plain.loss, r.plain.auc, r.plain.f1, r.plain.accuracy]) expect(Number.isFinite(v)).toBe(true);
-    expect(detail.artifacts.map((x) => x.kind).sort()).toEqual(['evaluation', 'model', 'predictions', 'split']);
+    // the pretrain stage's backbone is saved for other recipes' backbone.weights (pretrain.safetensors)
+    expect(detail.artifacts.map((x) => x.kind).sort()).toEqual(['backbone', 'evaluation', 'model', 'predictions', 'split']);
+    expect(detail.artifacts.find((x) => x.kind === 'backbone')!.path).toMatch(/pretrain\.safetensors$/);
     expect(existsSync(join(dir, 'runs', runA.id, 'model.attune.json'))).toBe(true);
     const split = JSON.parse(readFileSync(join(dir, 'runs', runA.id, 'split.json'), 'utf8'));
     expect(split.test).toHaveLength(24);
