@@ -15,7 +15,10 @@
  *
  *   npx tsx bench/ssl/step-time.ts [--archs bit-r50x1,small-resnet] [--methods byol,moco]
  *     [--size 32] [--batch 4] [--steps 3] [--warmup 1] [--cap 240] [--threads 1]
- *     [--optimizer lars] [--head-norm layer] [--json]
+ *     [--optimizer lars] [--head-norm layer] [--skip-supervised] [--json]
+ *
+ * `--skip-supervised` leaves out the supervised row (and the × sup column), to time one method
+ * per invocation; `--methods ''` times the supervised step only.
  *
  * Timings share the CPU with whatever else runs: compare ratios from one run, not absolute
  * times across runs.
@@ -38,6 +41,7 @@ const { values: args } = parseArgs({
     threads: { type: 'string', default: '1' },
     optimizer: { type: 'string', default: 'lars' },
     'head-norm': { type: 'string', default: 'layer' },
+    'skip-supervised': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     // internal: run one combination and print its result as JSON
     child: { type: 'string' },
@@ -159,7 +163,7 @@ async function main(): Promise<void> {
   }
   const { listArchitectures } = await import('../../src/engine/models/registry');
   const archs = args.archs ? args.archs.split(',') : listArchitectures();
-  const methods = args.methods!.split(',');
+  const methods = args.methods!.split(',').filter(Boolean); // '' times the supervised step only
   for (const m of methods) if (!(METHODS as readonly string[]).includes(m)) throw new Error(`unknown method '${m}' (known: ${METHODS.join(', ')})`);
   const rows: Record<string, unknown>[] = [];
   const fmtS = (ms: number) => (ms / 1000).toFixed(2);
@@ -167,17 +171,17 @@ async function main(): Promise<void> {
   console.log(`# ${size} px, batch ${batch}, median of ${steps} steps after ${warmup} warm-up; wasm, ${threads} thread(s); ${args.optimizer}, ${args['head-norm']} heads; cap ${capS} s per combination`);
   console.log(header);
   for (const arch of archs) {
-    const sup = await runCapped(arch, 'supervised');
-    const supMs = sup.ok ? sup.r.medianMs : NaN;
+    const sup: Outcome | undefined = args['skip-supervised'] ? undefined : await runCapped(arch, 'supervised');
+    const supMs = sup?.ok ? sup.r.medianMs : NaN;
     const line = (method: string, o: Outcome, ratio: string) => {
       const note = o.ok ? (o.r.tensors.every((n) => n === o.r.tensors[0]) ? '' : `tensors ${o.r.tensors.join('→')}`) : o.why;
       console.log(`${arch.padEnd(16)} ${method.padEnd(11)} ${(o.ok ? fmtS(o.r.medianMs) : '-').padStart(8)} ${ratio.padStart(6)} ${(o.ok ? o.r.heapGB.toFixed(2) : '-').padStart(8)}  ${note}`);
-      rows.push({ arch, method, ...(o.ok ? { stepMs: o.r.stepMs.map(Math.round), medianMs: Math.round(o.r.medianMs), heapGB: o.r.heapGB, tensors: o.r.tensors } : { error: o.why }), ...(o.ok && method !== 'supervised' ? { ratio: +(o.r.medianMs / supMs).toFixed(2) } : {}), wallS: Math.round(o.wallS) });
+      rows.push({ arch, method, ...(o.ok ? { stepMs: o.r.stepMs.map(Math.round), medianMs: Math.round(o.r.medianMs), heapGB: o.r.heapGB, tensors: o.r.tensors } : { error: o.why }), ...(o.ok && method !== 'supervised' && Number.isFinite(supMs) ? { ratio: +(o.r.medianMs / supMs).toFixed(2) } : {}), wallS: Math.round(o.wallS) });
     };
-    line('supervised', sup, sup.ok ? '1.00' : '-');
+    if (sup) line('supervised', sup, sup.ok ? '1.00' : '-');
     for (const method of methods) {
       const o = await runCapped(arch, method);
-      line(method === 'uft' ? 'moco+cutmix' : method, o, o.ok && sup.ok ? (o.r.medianMs / supMs).toFixed(2) : '-');
+      line(method === 'uft' ? 'moco+cutmix' : method, o, o.ok && sup?.ok ? (o.r.medianMs / supMs).toFixed(2) : '-');
     }
   }
   if (args.json) console.log(JSON.stringify(rows));

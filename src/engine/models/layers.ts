@@ -47,15 +47,56 @@ export function depthwiseConv2d(x: tf.Tensor4D, kernel: tf.Tensor, opts: ConvOpt
   return tf.depthwiseConv2d(x, kernel as tf.Tensor4D, [s, s], tfPadding(opts.padding), 'NHWC', [d, d]);
 }
 
+/** Axes of an HWIO kernel's fan-in (H, W, I): one mean / variance per output channel. */
+const FAN_IN_AXES = [0, 1, 2];
+
+/** The weight-standardisation op for one eps (customGrad takes tensors only), built on first use. */
+const standardizeOps = new Map<number, (kernel: tf.Tensor) => tf.Tensor>();
+
+function standardizeOp(eps: number): (kernel: tf.Tensor) => tf.Tensor {
+  let op = standardizeOps.get(eps);
+  if (!op) {
+    op = tf.customGrad((...args) => {
+      const kernel = args[0] as tf.Tensor;
+      const save = args[1] as tf.GradSaveFunc;
+      const { mean, variance } = tf.moments(kernel, FAN_IN_AXES, true);
+      const sigma = tf.sqrt(tf.add(variance, eps));
+      const y = tf.div(tf.sub(kernel, mean), sigma);
+      save([y, sigma]);
+      return {
+        value: y,
+        gradFunc: (dy, saved) => {
+          const [ys, s] = saved;
+          const g = dy as tf.Tensor;
+          const meanDy = tf.mean(g, FAN_IN_AXES, true);
+          const meanDyY = tf.mean(tf.mul(g, ys), FAN_IN_AXES, true);
+          return tf.div(tf.sub(tf.sub(g, meanDy), tf.mul(ys, meanDyY)), s);
+        },
+      };
+    }) as (kernel: tf.Tensor) => tf.Tensor;
+    standardizeOps.set(eps, op);
+  }
+  return op;
+}
+
 /**
  * Weight standardisation (Qiao et al.; BiT): each output filter of an HWIO kernel is
- * shifted and scaled to zero mean and unit (biased) variance over H, W, I.
+ * shifted and scaled to zero mean and unit (biased) variance over H, W, I:
+ *
+ *   y = (w − μ) / σ,   μ = mean(w),   σ = √(var(w) + eps)      (per output channel, over H, W, I)
+ *
+ * with a hand-written gradient (the exact derivative, eps included through σ):
+ *
+ *   dw = (dy − mean(dy) − y · mean(dy · y)) / σ                 (means over H, W, I)
+ *
+ * so the backward pass keeps only y (which the convolution keeps anyway) and σ (one value per
+ * output channel), where autodiff would keep several kernel-sized intermediates of the forward
+ * per convolution until the gradients are done (issue 25: on bit-r101x1 the two online
+ * forwards of BYOL filled wasm's 4 GB with them), and runs a handful of kernel-sized ops instead
+ * of the chain back through tf.moments. Forward values are those of the plain formula.
  */
 export function standardizeKernel(kernel: tf.Tensor, eps = 1e-10): tf.Tensor4D {
-  return tf.tidy(() => {
-    const { mean, variance } = tf.moments(kernel, [0, 1, 2], true);
-    return tf.div(tf.sub(kernel, mean), tf.sqrt(tf.add(variance, eps))) as tf.Tensor4D;
-  });
+  return standardizeOp(eps)(kernel) as tf.Tensor4D;
 }
 
 /** Convolution with a weight-standardised kernel (BiT's StdConv2d). */
