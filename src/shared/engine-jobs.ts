@@ -6,7 +6,7 @@
  */
 import type { HealthReport, ImageRecord, ImageRole, ScanProgress } from './schemas/dataset';
 import type { RunConfig, RunResultSummary } from './schemas/run';
-import type { AugmentPolicyName, CatalogEntryData, EngineMemory, ExportedModel, WeightCheck } from './contract/studio';
+import type { AugmentPolicyName, AugmentPreviewItem, CatalogEntryData, EngineMemory, ExportedModel, WeightCheck } from './contract/studio';
 
 /** A description of one input of a dataset, as stored with the dataset. */
 export type SourceSpec =
@@ -100,7 +100,7 @@ export interface AugmentPreviewParams {
 export interface AugmentPreview {
   policy: AugmentPolicyName;
   size: number;
-  items: { relPath: string; label: string | null; original: string; views: [string, string] }[];
+  items: AugmentPreviewItem[];
 }
 
 /** What `models.export` takes: a run checkpoint of a fine-tune stage and where to write. */

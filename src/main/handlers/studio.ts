@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { DomainHandlers } from '../../shared/api';
 import type { studioRequests } from '../../shared/contract/studio';
-import type { AugmentPolicyName, CatalogEntryData, EngineMemory, EvaluationDetail, ExportedModel, WeightCheck } from '../../shared/contract/studio';
+import type { EvaluationDetail } from '../../shared/contract/studio';
 import { AppError } from '../../shared/errors';
 import { openExample } from '../services/example';
 import type { AppContext } from './context';
@@ -23,8 +23,6 @@ export function evaluationDetail(raw: unknown): EvaluationDetail {
   const ci = r.ci ? Object.fromEntries(Object.entries(r.ci).map(([k, v]) => [k, { value: finite(v.value), low: finite(v.low), high: finite(v.high) }])) : null;
   return { aucKind: r.aucKind ?? 'unknown', classAuc: (r.classAuc ?? []).map(finite), roc, ci };
 }
-
-type PreviewResult = { policy: AugmentPolicyName; size: number; items: { relPath: string; label: string | null; original: string; views: [string, string] }[] };
 
 /** Example, augmentation preview, catalog, weight check. */
 export function studioHandlers(ctx: AppContext): DomainHandlers<typeof studioRequests> {
