@@ -2,7 +2,7 @@
  * The run monitor as a new user meets it, in Chromium against `attune serve`: a short HPT run
  * of the bundled example's data, set up in the wizard. While it trains, the step axis starts at the run's first
  * steps (not after the decoded images), the running stage's time ticks, the sidebar says
- * Training…, and no tile or stage card is cut off; once done, the run shows its own last
+ * Training…, and no tile or stage card is cut off or wraps; once done, the run shows its own last
  * stage, step and peak memory and the log has its stage changes and shows its end; the comparison
  * fits a 1280 px window. Screenshots: runs-live, runs-done, compare-1280 (test-results/screenshots;
  * the copies in docs/screenshots come from this test).
@@ -26,6 +26,27 @@ async function clipped(): Promise<string[]> {
     const out = [];
     for (const el of document.querySelectorAll('[data-test=monitor] .progress-row > div, [data-test=monitor] .progress-row .v, [data-test=monitor] .stage, [data-test=monitor] .stage-top, [data-test=monitor] .stage .small')) {
       if (el.scrollWidth > el.clientWidth + 1) out.push(el.className + ': ' + (el.textContent || '').trim());
+    }
+    return out;
+  })()`) as Promise<string[]>;
+}
+
+/** The monitor's tiles that sit below the first row, or whose value wraps onto a second line (at 1280 px all fit one row). */
+async function wrapped(): Promise<string[]> {
+  return studio.page.evaluate(`(() => {
+    const out = [];
+    const tiles = [...document.querySelectorAll('[data-test=monitor] .progress-row > div')];
+    const top = tiles.length ? tiles[0].getBoundingClientRect().top : 0;
+    for (const t of tiles) {
+      const text = (t.textContent || '').trim();
+      if (Math.abs(t.getBoundingClientRect().top - top) > 1) out.push('second row: ' + text);
+      const v = t.querySelector('.v');
+      if (v) {
+        const r = document.createRange();
+        r.selectNodeContents(v);
+        const lines = new Set([...r.getClientRects()].map((x) => Math.round(x.top)));
+        if (lines.size > 1) out.push('wraps: ' + text);
+      }
     }
     return out;
   })()`) as Promise<string[]>;
@@ -67,6 +88,7 @@ describe('the run monitor on the example', { timeout: 1_500_000 }, () => {
     expect(await page.locator('[data-test=chart-loss] [data-test=chart-help]').textContent()).toMatch(/MoCo/);
     expect(await clipped()).toEqual([]);
     await expect.poll(async () => (await page.locator('[data-test=run-eta]').textContent())?.trim(), { timeout: 120_000, interval: 500 }).not.toBe('—');
+    expect(await wrapped()).toEqual([]);
     await studio.screenshot('runs-live');
   }, 900_000);
 
@@ -86,6 +108,8 @@ describe('the run monitor on the example', { timeout: 1_500_000 }, () => {
     expect(await page.locator('[data-test=engine-status]').textContent()).not.toContain('Training');
     expect(await page.locator('[data-test=run-result] [data-test=accuracy]').textContent()).toMatch(/^\d+\.\d%$/);
     expect(await clipped()).toEqual([]);
+    expect(await wrapped()).toEqual([]);
+    expect(await page.locator('[data-test=checkpoint-count]').textContent()).toMatch(/^\d+ checkpoints?$/);
     await studio.screenshot('runs-done');
   }, 1_300_000);
 

@@ -74,7 +74,7 @@ export function runTiles(run: RunDetail, input: TileInput): Tile[] {
     { id: 'stage', label: run.status === 'completed' ? 'Last stage' : 'Stopped in', value: last ? last.name : '—', title: last ? `${last.name}: ${last.status}` : undefined },
     { id: 'step', label: shown && shown !== last ? `Step (${shown.name})` : 'Step', value: shown ? `${shown.doneSteps} / ${shown.totalSteps}` : '—' },
     { id: 'stage-eta', label: 'Duration', value: last ? formatDuration(total) : '—', title: 'the stages\u2019 time added up' },
-    { id: 'run-eta', label: 'Finished', value: ended ? new Date(ended).toLocaleTimeString() : '—' },
+    { id: 'run-eta', label: 'Finished', value: ended ? new Date(ended).toLocaleTimeString([], { hour: 'numeric', minute: '2-digit' }) : '—', title: ended ? new Date(ended).toLocaleString() : undefined },
     { id: 'memory', label: 'Peak memory', value: mb(input.peakBytes), title: input.peakBytes === undefined ? 'the peak is recorded while the studio watches a run train' : 'the engine\u2019s largest resident memory while this run trained' },
   ];
 }
