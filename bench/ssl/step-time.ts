@@ -78,46 +78,27 @@ async function runChild(arch: string, kind: string): Promise<ChildResult> {
   const { initBackend } = await import('../../src/engine/backend');
   await initBackend({ force: 'wasm', threads });
   const heapGB = () => +((tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length / 2 ** 30).toFixed(2);
-  // the same images for every combination: view 0 is the supervised batch
-  const views = [1, 2].map((seed) => tf.randomNormal([batch, size, size, 3], 0, 1, 'float32', seed)) as import('@tensorflow/tfjs-core').Tensor4D[];
   if (kind === 'supervised') {
+    // the same images as the SSL steps' first view (benchSslStep draws its views with seeds 1 and 2)
+    const x = tf.randomNormal([batch, size, size, 3], 0, 1, 'float32', 1) as import('@tensorflow/tfjs-core').Tensor4D;
     const { benchTrain } = await import('../../src/engine/backend/train-bench');
     const classes = 10;
     const y = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % classes), 'int32'), classes), 'float32')) as import('@tensorflow/tfjs-core').Tensor2D;
     const tensors: number[] = [];
-    const r = await benchTrain({ arch, size, batch, steps, warmup, classes, inputs: [{ x: views[0], y }], onStep: (s) => { if (s.step > warmup) tensors.push(s.numTensors); } });
+    const r = await benchTrain({ arch, size, batch, steps, warmup, classes, inputs: [{ x, y }], onStep: (s) => { if (s.step > warmup) tensors.push(s.numTensors); } });
     return { medianMs: r.stepMsMedian, stepMs: r.stepMs, heapGB: heapGB(), loss: r.lastLoss, tensors };
   }
-  const { createBackbone } = await import('../../src/engine/models/registry');
-  const { methodForStage } = await import('../../src/engine/methods/registry');
-  const { NamedOptimizer } = await import('../../src/engine/train/optimizers');
-  const { sslStep } = await import('../../src/engine/train/step');
-  type Stage = Parameters<typeof methodForStage>[0];
-  const backbone = createBackbone(arch, {}, 0);
+  const { benchSslStep } = await import('../../src/engine/backend/ssl-bench');
+  type Stage = Parameters<typeof benchSslStep>[0]['stage'];
   const stage = {
     kind: 'pretrain', name: 'bench', method: kind === 'uft' ? 'moco' : kind, cutmix: kind === 'uft',
     headNorm: args['head-norm'], projectorOut: 128, backboneTraining: 'all',
+    optimizer: args.optimizer, weightDecay: 1.5e-6, lr: 0.05, totalSteps: 1000,
     // the default K 4096 when the batch divides it
     queueSize: 4096 % batch === 0 ? 4096 : batch * Math.max(1, Math.floor(4096 / batch)),
   } as unknown as Stage;
-  const method = methodForStage(stage, backbone, batch, 0);
-  const optimizer = new NamedOptimizer({ kind: args.optimizer as 'lars', weightDecay: 1.5e-6 });
-  const times: number[] = [];
-  const tensors: number[] = [];
-  let loss = NaN;
-  for (let i = 0; i < warmup + steps; i++) {
-    const t0 = performance.now();
-    const r = sslStep(method, optimizer, [views], 0.05, { step: i, totalSteps: 1000 });
-    loss = (await r.loss.data())[0];
-    r.loss.dispose();
-    const ms = performance.now() - t0;
-    if (!Number.isFinite(loss)) throw new Error(`loss became ${loss} at step ${i + 1}`);
-    if (i >= warmup) {
-      times.push(ms);
-      tensors.push(tf.memory().numTensors);
-    }
-  }
-  return { medianMs: median(times), stepMs: times, heapGB: heapGB(), loss, tensors };
+  const r = await benchSslStep({ arch, stage, size, batch, steps, warmup });
+  return { medianMs: r.stepMsMedian, stepMs: r.stepMs, heapGB: heapGB(), loss: r.lastLoss, tensors: r.tensors };
 }
 
 /** Outcome of one combination as the parent sees it. */

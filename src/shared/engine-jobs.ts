@@ -5,7 +5,7 @@
  * mistyped job fails to compile on the side that gets it wrong.
  */
 import type { HealthReport, ImageRecord, ImageRole, ScanProgress } from './schemas/dataset';
-import type { RunConfig, RunResultSummary } from './schemas/run';
+import type { ResolvedStage, RunConfig, RunResultSummary } from './schemas/run';
 import type { AugmentPolicyName, AugmentPreviewItem, CatalogEntryData, EngineMemory, ExportedModel, WeightCheck } from './contract/studio';
 
 /** A description of one input of a dataset, as stored with the dataset. */
@@ -66,11 +66,16 @@ export interface BenchmarkParams {
   config: Record<string, unknown>;
   size: number;
   batch: number;
+  /** the run's pretrain stages: each is timed with a real step of its method, heads and optimizer */
+  pretrain?: Extract<ResolvedStage, { kind: 'pretrain' }>[];
 }
 export interface BenchmarkResult {
   backend: string;
+  /** supervised training throughput (backbone, linear head, cross-entropy) */
   imagesPerSecond: number;
   stepMs: number;
+  /** milliseconds of one self-supervised step per pretrain stage name (one micro-batch) */
+  sslStepMs?: Record<string, number>;
 }
 
 /** Per-image results of one evaluation as stored in a run's predictions.json. */

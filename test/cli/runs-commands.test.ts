@@ -74,6 +74,9 @@ describe('attune recipes / run / runs', () => {
     expect(out.estimate.imagesPerSecond).toBeGreaterThan(0);
     const pre = out.estimate.stages.find((s: { kind: string }) => s.kind === 'pretrain');
     expect(pre).toMatchObject({ steps: 20, images: 20 * 8 * 2 });
+    expect(pre.seconds).toBeGreaterThan(0);
+    // the pretrain stage's time comes from a real step of its own method, not from the supervised step
+    expect(out.estimate.notes.join('\n')).toMatch(/stage "pretrain": timed with a real moco step \(\w+, \d+ ms per batch of 8\)/);
     expect(out.estimate.seconds).toBeGreaterThan(0);
     const runs = memoryIo();
     expect(await main(['runs', '--project', dir, '--json'], runs)).toBe(0);

@@ -1,6 +1,7 @@
 /**
  * Engine jobs of the run pipeline: `run.execute` (a whole run, resumable) and `run.benchmark`
- * (a short measured training step of a backbone, for estimates). Models load after the
+ * (a short measured supervised step of a backbone and one real step of each pretrain stage,
+ * for estimates). Models load after the
  * backend so tfjs's gradients are registered first.
  */
 import { mkdirSync } from 'node:fs';
@@ -31,7 +32,16 @@ registerJob('run.benchmark', async (p) => {
   const { initBackend } = await import('../backend/index');
   const report = await initBackend();
   const { benchTrain } = await import('../backend/train-bench');
-  const r = await benchTrain({ arch: p.arch, config: p.config, size: p.size, batch: Math.max(2, p.batch), steps: 2, warmup: 1 });
+  const batch = Math.max(2, p.batch);
+  const r = await benchTrain({ arch: p.arch, config: p.config, size: p.size, batch, steps: 2, warmup: 1 });
   const result: BenchmarkResult = { backend: (report as { backend?: string }).backend ?? r.backend, imagesPerSecond: r.imagesPerSecond, stepMs: r.stepMsMedian };
+  if (p.pretrain?.length) {
+    const { benchSslStep } = await import('../backend/ssl-bench');
+    result.sslStepMs = {};
+    for (const stage of p.pretrain) {
+      const s = await benchSslStep({ arch: p.arch, config: p.config, stage, size: p.size, batch, steps: 1, warmup: 1 });
+      result.sslStepMs[stage.name] = s.stepMsMedian;
+    }
+  }
   return result;
 });

@@ -7,8 +7,10 @@ import type { BenchmarkResult } from '../../../shared/engine-jobs';
 import type { DataCounts } from './expand';
 
 /**
- * Images processed and seconds per stage. A self-supervised step sees two views and runs a
- * target forward as well (≈ 2.5 supervised steps of the batch); evaluation is forward only.
+ * Images processed and seconds per stage. A pretrain stage takes its own measured step time
+ * (its method, heads and optimizer, from `run.benchmark`); without one, a self-supervised step
+ * counts as 2.5 supervised steps of the batch (two views and a target forward). Fine-tuning
+ * uses the supervised throughput; evaluation is forward only.
  */
 export function estimateRun(config: RunConfig, counts: DataCounts, bench: BenchmarkResult, runs: number): RunEstimate {
   const ips = Math.max(1e-6, bench.imagesPerSecond);
@@ -27,7 +29,14 @@ export function estimateRun(config: RunConfig, counts: DataCounts, bench: Benchm
         steps += extra;
       }
       images = steps * b * 2;
-      seconds = (steps * b * 2.5) / ips;
+      const ms = bench.sslStepMs?.[s.name];
+      if (ms !== undefined) {
+        seconds = (steps * config.accumulate * ms) / 1000;
+        notes.push(`stage "${s.name}": timed with a real ${s.method}${s.cutmix ? ' + CutMix' : ''} step (${s.optimizer}, ${Math.round(ms)} ms per batch of ${config.batchSize})`);
+      } else {
+        seconds = (steps * b * 2.5) / ips;
+        notes.push(`stage "${s.name}": not timed; guessed as 2.5 supervised steps per step`);
+      }
     } else if (s.kind === 'finetune') {
       images = steps * (s.batchSize ?? b);
       seconds = s.mode === 'lp' ? images / (ips * 3) : images / ips;

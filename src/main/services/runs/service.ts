@@ -77,14 +77,17 @@ export class RunService {
     }
   }
 
-  /** Steps, images and time of a recipe, from a short measured step on the engine. */
+  /** Steps, images and time of a recipe, from short measured steps on the engine (supervised, and each pretrain stage's own). */
   async estimate(input: StartRunInput): Promise<RunEstimate> {
     const ex = this.expand(input);
     const cfg = ex.configs[0];
-    const key = `${cfg.backbone.arch}|${JSON.stringify(cfg.backbone.config)}|${cfg.data.size}|${cfg.batchSize}`;
+    const pretrain = cfg.stages.filter((s) => s.kind === 'pretrain');
+    // a stage's timing depends on its method, heads and optimizer, not on its length
+    const timed = pretrain.map((s) => ({ ...s, steps: 0, totalSteps: 0 }));
+    const key = `${cfg.backbone.arch}|${JSON.stringify(cfg.backbone.config)}|${cfg.data.size}|${cfg.batchSize}|${JSON.stringify(timed)}`;
     let bench = this.benchCache.get(key);
     if (!bench) {
-      bench = await this.engine.request('run.benchmark', { arch: cfg.backbone.arch, config: cfg.backbone.config, size: cfg.data.size, batch: cfg.batchSize });
+      bench = await this.engine.request('run.benchmark', { arch: cfg.backbone.arch, config: cfg.backbone.config, size: cfg.data.size, batch: cfg.batchSize, pretrain });
       this.benchCache.set(key, bench);
     }
     return estimateRun(cfg, ex.counts, bench, ex.configs.length);
