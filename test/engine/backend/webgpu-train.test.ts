@@ -17,19 +17,10 @@ import { initBackend } from '../../../src/engine/backend/index';
 import { createTrainStep } from '../../../src/engine/backend/train-bench';
 import { createBackbone, disposeParams, listArchitectures } from '../../../src/engine/models/registry';
 import { requireWebgpu } from './webgpu-env';
+import { tinyConfig } from '../models/tiny-configs';
 
 const ALL = process.env.ATTUNE_WEBGPU_ALL_ARCHS === '1';
 const DEFAULT_SET = new Set(['small-resnet', 'resnet18', 'resnet50', 'bit-r50x1', 'efficientnet-b0']);
-
-/** Tiny widths; one block per stage unless every architecture runs at its own depth. */
-function tinyConfig(arch: string): Record<string, unknown> {
-  const shallow = !ALL;
-  if (arch === 'small-resnet') return { widths: [4, 8], blocks: 1 };
-  if (arch.startsWith('resnet')) return { width: 4, ...(shallow ? { layers: [1, 1, 1, 1] } : {}) };
-  if (arch.startsWith('bit-')) return { widthFactor: 0.0625, groups: 2, ...(shallow ? { layers: [1, 1, 1, 1] } : {}) };
-  if (arch.startsWith('efficientnet-')) return { widthMult: 0.1, ...(shallow ? { depthMult: 0.1 } : {}) };
-  throw new Error(`webgpu-train: no tiny config for ${arch}; add one`);
-}
 
 const haveAdapter = await requireWebgpu('webgpu training');
 
@@ -44,7 +35,7 @@ describe.skipIf(!haveAdapter)('a training step per architecture on webgpu', () =
     it.skipIf(!run)(`${arch}: ${steps} steps, tensors and GPU bytes flat from step 3${run ? '' : ' (same blocks as a tested one; ATTUNE_WEBGPU_ALL_ARCHS=1 runs it)'}`, { timeout: 600_000 }, async () => {
       expect(tf.getBackend()).toBe('webgpu');
       const before = tf.memory().numTensors;
-      const backbone = createBackbone(arch, tinyConfig(arch), 0);
+      const backbone = createBackbone(arch, tinyConfig(arch, !ALL), 0);
       const step = createTrainStep(backbone, 4, 0.01);
       const x = tf.randomNormal([2, 16, 16, 3], 0, 1, 'float32', 5) as tf.Tensor4D;
       const y = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d([0, 3], 'int32'), 4), 'float32')) as tf.Tensor2D;
