@@ -22,6 +22,7 @@ import { NamedOptimizer, type OptimizerState, type TrainableVar } from '../train
 import { selectTrainable } from '../train/trainable';
 import { cosineWithWarmup } from '../train/schedules';
 import { SeededRandom } from '../train/seed';
+import { mixup } from '../data/augment/mixup';
 import { restoreInto } from '../train/tensor-state';
 import { serializeMap } from '../train/tensor-state';
 import { planFinetune, type FinetunePlan } from '../../shared/finetune-plan';
@@ -172,7 +173,7 @@ export async function runFinetune(ctx: StageContext, stage: FinetuneStage): Prom
       const vars: TrainableVar[] = phase === 'head' ? headVars : [...headVars, ...backboneVars];
       const bnMode: BnMode = phase === 'head' || stage.mode === 'lp-ft' ? 'eval' : 'train';
       const pos = batchAt(step, train.size, plan.batch, plan.stepsPerEpoch, seed);
-      const lossValue = trainStep(classifier, train, pos, vars, optimizer, lr, bnMode, weights, seed + step);
+      const lossValue = trainStep(classifier, train, pos, vars, optimizer, lr, bnMode, weights, seed + step, stage.mixup);
       step++;
       if (step % ctx.config.logEvery === 0 || step === plan.totalSteps) {
         ctx.emit('metrics', { points: points(ctx.stageIdx, step, { train_loss: await lossValue(), lr: lr * (phase === 'full' ? stage.lrScaled / stage.headLrScaled : 1) }) });
@@ -201,11 +202,17 @@ interface LossHandle {
   dispose(): void;
 }
 
-/** One optimiser step of softmax cross-entropy (optionally class-weighted) over the batch. */
-function trainStep(c: Classifier, train: LabeledImages, pos: number[], vars: TrainableVar[], opt: NamedOptimizer, lr: number, bnMode: BnMode, weights: tf.Tensor1D | null, seed: number): LossHandle {
+/** One optimiser step of softmax cross-entropy (optionally class-weighted, optionally on a mixup of the batch). */
+function trainStep(c: Classifier, train: LabeledImages, pos: number[], vars: TrainableVar[], opt: NamedOptimizer, lr: number, bnMode: BnMode, weights: tf.Tensor1D | null, seed: number, mixupAlpha: number): LossHandle {
   const byVar = new Map(vars.map((v) => [v.variable.name, v.name]));
-  const x = train.batch(pos, { augment: true, seed });
-  const y = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(Array.from(pos, (p) => train.labels[p]), 'int32'), c.numClasses), 'float32'));
+  let x = train.batch(pos, { augment: true, seed });
+  let y = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(Array.from(pos, (p) => train.labels[p]), 'int32'), c.numClasses), 'float32')) as tf.Tensor2D;
+  if (mixupAlpha > 0) {
+    const m = mixup(x, y, mixupAlpha, new SeededRandom(seed * 7 + 3));
+    x.dispose();
+    y.dispose();
+    ({ x, y } = m);
+  }
   const { value, grads } = tf.variableGrads(() => {
     const logits = classifierLogits(c, x, bnMode);
     const perSample = tf.neg(tf.sum(tf.mul(y, tf.logSoftmax(logits)), 1));

@@ -165,6 +165,8 @@ export const FinetuneStageSpec = z
     batchSize: L.wholeNumber('the fine-tune batch', 1, L.MAX_BATCH).optional(),
     /** training augmentation of the labeled images: random shifts (±1/8 of the size) and flips, flips only, or none */
     augmentation: z.enum(['shift-flip', 'flip', 'none']).default('shift-flip'),
+    /** mixup α of the labeled batches (images and labels blended with λ ~ Beta(α, α)); 0: off */
+    mixup: L.numberIn('the mixup α', 0, 4).default(0),
     /** validations without improvement before stopping early (only with a validation split of ≥ 2 images per class) */
     patience: L.wholeNumber('the early-stopping patience', 1, L.MAX_PATIENCE).default(6),
     /** backbone lr (η_θ) at the preset's batch size; scaled linearly to the run's batch */

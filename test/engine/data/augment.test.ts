@@ -6,10 +6,11 @@ import sharp from 'sharp';
 import { initBackend } from '../../../src/engine/backend/index';
 import { SeededRandom } from '../../../src/engine/train/seed';
 import { augmentViews, applyView } from '../../../src/engine/data/augment/pipeline';
-import { sampleViewParams, sampleCropBox } from '../../../src/engine/data/augment/params';
+import { sampleBeta, sampleViewParams, sampleCropBox } from '../../../src/engine/data/augment/params';
 import { BYOL_VIEW1, BYOL_VIEW2, MOCO_V2, CENTER, CROP_ONLY, validatePolicy, type ViewPolicy } from '../../../src/engine/data/augment/policies';
 import { randomGaussianBlur, randomSolarize, colorCoefficients, colorTransform, gaussianReference } from '../../../src/engine/data/augment/ops';
 import { cutMix } from '../../../src/engine/data/augment/cutmix';
+import { mixup } from '../../../src/engine/data/augment/mixup';
 import { loadIdxDataset, idxImage } from '../../../src/engine/data/idx';
 import { patternImage } from '../../fixtures/images/generate';
 
@@ -212,6 +213,39 @@ describe('cutmix', () => {
     expect([...r.permutation].sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     tf.dispose([x, r.mixed]);
     expect(tf.memory().numTensors).toBe(before - 2);
+  });
+});
+
+describe('mixup', () => {
+  it('blends each image and its one-hot label with one partner by the same λ, and repeats with the seed', () => {
+    const x = tf.tensor4d(Float32Array.from(batch, (b) => b / 255), shape);
+    const labels = [0, 1, 2, 0, 1, 2, 0, 1];
+    const y = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(labels, 'int32'), 3), 'float32')) as tf.Tensor2D;
+    const before = tf.memory().numTensors;
+    const r = mixup(x, y, 0.4, new SeededRandom(9));
+    expect(tf.memory().numTensors).toBe(before + 2);
+    // the same draws as mixup's: λ first, then the partner permutation
+    const rng = new SeededRandom(9);
+    expect(sampleBeta(rng, 0.4, 0.4)).toBe(r.lambda);
+    const partner = rng.permutation(8);
+    expect(partner.some((p, i) => p !== i)).toBe(true);
+    expect(r.lambda).toBeGreaterThan(0);
+    expect(r.lambda).toBeLessThan(1);
+    const xa = x.arraySync() as number[][][][];
+    const mx = r.x.arraySync() as number[][][][];
+    const my = r.y.arraySync() as number[][];
+    for (let i = 0; i < 8; i++) {
+      const j = partner[i];
+      const expected = [0, 1, 2].map((c) => r.lambda * (labels[i] === c ? 1 : 0) + (1 - r.lambda) * (labels[j] === c ? 1 : 0));
+      my[i].forEach((v, c) => expect(v).toBeCloseTo(expected[c], 6));
+      for (const [yy, xx, c] of [[3, 5, 1], [7, 2, 0], [0, 0, 2]]) expect(mx[i][yy][xx][c]).toBeCloseTo(r.lambda * xa[i][yy][xx][c] + (1 - r.lambda) * xa[j][yy][xx][c], 5);
+      expect(my[i].reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
+    }
+    const again = mixup(x, y, 0.4, new SeededRandom(9));
+    expect(again.lambda).toBe(r.lambda);
+    expect(again.x.arraySync()).toEqual(mx);
+    expect(() => mixup(x, y, 0, new SeededRandom(1))).toThrow(/alpha must be > 0/);
+    tf.dispose([x, y, r.x, r.y, again.x, again.y]);
   });
 });
 
