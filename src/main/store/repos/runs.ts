@@ -1,8 +1,6 @@
 /** Runs and their stages. */
 import type { Db } from '../db';
-
-/** As stored, plus 'damaged': a row whose stored configuration or results cannot be read (never written). */
-export type RunStatus = 'queued' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled' | 'interrupted' | 'damaged';
+import type { RunStatus } from '../../../shared/schemas/run';
 export type StageStatus = 'pending' | 'running' | 'completed' | 'failed' | 'skipped' | 'interrupted';
 
 export interface RunRow {
