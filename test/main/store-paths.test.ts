@@ -82,15 +82,32 @@ describe('artifact paths', () => {
     }
   });
 
+  it('migration 5 marks stage-end checkpoints final from their file name; new rows store what the engine reported', () => {
+    const folder = join(tempDir(), 'project');
+    v2Project(folder, 'r1', join(folder, 'runs', 'r1', 'ckpt-s1-0000003-end.safetensors'), join(folder, 'runs', 'r1', 'split.json'), '/elsewhere/report.html');
+    const raw = new Database(dbPath(folder));
+    raw.prepare("INSERT INTO checkpoints (run_id, stage_idx, step, path, created_at) VALUES ('r1', 2, 5, ?, '2025-01-01')").run(join(folder, 'runs', 'r1', 'ckpt-s2-0000005.safetensors'));
+    raw.close();
+    const store = ProjectStore.open(folder);
+    try {
+      expect(store.checkpoints.list('r1').map((c) => [c.stageIdx, c.step, c.final])).toEqual([[1, 3, true], [2, 5, false]]);
+      // a final row whose name says nothing: the stored flag decides, not the name
+      store.checkpoints.put({ runId: 'r1', stageIdx: 2, step: 9, path: join(folder, 'runs', 'r1', 'renamed.safetensors'), sha256: null, byteSize: null, final: true });
+      expect(store.checkpoints.latest('r1')).toMatchObject({ stageIdx: 2, step: 9, final: true });
+    } finally {
+      store.close();
+    }
+  });
+
   it('new rows are stored relative; a path outside the project is refused with the reason', () => {
     const folder = join(tempDir(), 'project');
     const store = ProjectStore.create(folder, 'p');
     try {
       store.runs.create({ id: 'r1', groupId: null, name: 'r', recipe: 'blog', config: {}, seed: 1 }, []);
-      store.checkpoints.put({ runId: 'r1', stageIdx: 0, step: 1, path: join(folder, 'runs', 'r1', 'a.safetensors'), sha256: null, byteSize: null });
+      store.checkpoints.put({ runId: 'r1', stageIdx: 0, step: 1, path: join(folder, 'runs', 'r1', 'a.safetensors'), sha256: null, byteSize: null, final: false });
       store.artifacts.put('r1', 'split', join(folder, 'runs', 'r1', 'split.json'));
       expect(storedPaths(store)).toEqual(['runs/r1/a.safetensors', 'runs/r1/split.json']);
-      expect(() => store.checkpoints.put({ runId: 'r1', stageIdx: 0, step: 2, path: join(folder, '..', 'other', 'b.safetensors'), sha256: null, byteSize: null }))
+      expect(() => store.checkpoints.put({ runId: 'r1', stageIdx: 0, step: 2, path: join(folder, '..', 'other', 'b.safetensors'), sha256: null, byteSize: null, final: false }))
         .toThrow(/refused to record checkpoint of run r1 .*b\.safetensors: it lies outside the project folder/);
       expect(() => store.artifacts.put('r1', 'model', '/tmp/model.json')).toThrow(/outside the project folder/);
       expect(isInsideProject(folder, join(folder, 'runs'))).toBe(true);

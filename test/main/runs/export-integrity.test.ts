@@ -27,7 +27,7 @@ beforeAll(() => {
   file = join(dir, 'runs', 'r1', 'ckpt-s0-0000002-end.safetensors');
   const bytes = Buffer.from('checkpoint bytes as written');
   writeFileSync(file, bytes);
-  store.checkpoints.put({ runId: 'r1', stageIdx: 0, step: 2, path: file, sha256: createHash('sha256').update(bytes).digest('hex'), byteSize: bytes.length });
+  store.checkpoints.put({ runId: 'r1', stageIdx: 0, step: 2, path: file, sha256: createHash('sha256').update(bytes).digest('hex'), byteSize: bytes.length, final: false });
 });
 
 afterAll(async () => {

@@ -139,7 +139,7 @@ export class RunPersister {
   private checkpoint(c: RunEventMap['checkpoint']): void {
     this.flush(); // metrics up to the checkpoint are on disk before the checkpoint row
     try {
-      this.store.checkpoints.put({ runId: this.runId, stageIdx: c.stageIdx, step: c.step, path: c.path, sha256: c.sha256, byteSize: c.byteSize });
+      this.store.checkpoints.put({ runId: this.runId, stageIdx: c.stageIdx, step: c.step, path: c.path, sha256: c.sha256, byteSize: c.byteSize, final: c.final });
     } catch (e) {
       return this.log('error', `checkpoint ${c.path} was not recorded: ${(e as Error).message}`);
     }
@@ -156,7 +156,7 @@ export class RunPersister {
     const all = this.store.checkpoints.list(this.runId);
     const newest = all.reduce((a, b) => (b.stageIdx > a.stageIdx || (b.stageIdx === a.stageIdx && b.step > a.step) ? b : a), all[0]);
     for (const c of all) {
-      if (c === newest || /-end\.safetensors$/.test(c.path)) continue;
+      if (c === newest || c.final) continue;
       try {
         rmSync(assertInsideProject(this.store.folder, c.path, `delete an old checkpoint of run ${this.runId}`), { force: true });
         this.extras.deleteCheckpoint(c.id);

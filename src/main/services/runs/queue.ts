@@ -156,8 +156,7 @@ export class RunQueue {
     const latest = choice.from;
     extras.clearError(runId);
     if (latest) {
-      const isFinal = /-end\.safetensors$/.test(latest.path);
-      extras.resetStagesFrom(runId, isFinal ? latest.stageIdx + 1 : latest.stageIdx);
+      extras.resetStagesFrom(runId, latest.final ? latest.stageIdx + 1 : latest.stageIdx);
     } else extras.resetStagesFrom(runId, 0);
     this.setStatus(project, runId, 'running', null);
     const params: ExecuteParams = {
