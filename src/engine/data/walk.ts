@@ -4,12 +4,10 @@
  * loop cannot recurse forever.
  */
 import { opendir, stat, realpath } from 'node:fs/promises';
-import { join, relative, sep, extname } from 'node:path';
+import { join, relative, sep } from 'node:path';
 
-/** File extensions the scan looks at (lower case, with dot). BMP is listed so it can be reported as unsupported. */
-export const IMAGE_EXTENSIONS = new Set([
-  '.jpg', '.jpeg', '.jfif', '.png', '.webp', '.tif', '.tiff', '.gif', '.avif', '.heic', '.heif', '.bmp',
-]);
+export { IMAGE_EXTENSIONS, hasImageExtension, isHiddenName } from '../../shared/image-files';
+import { hasImageExtension, isHiddenName } from '../../shared/image-files';
 
 export interface WalkEntry {
   absPath: string;
@@ -30,16 +28,6 @@ export interface WalkOptions {
   onSkip?: (relPath: string, reason: string) => void;
   /** yield skipped folders as entries with an error, so they reach the health report (default true) */
   reportSkippedFolders?: boolean;
-}
-
-/** True for a name the walk treats as hidden (dot files, macOS resource forks). */
-export function isHiddenName(name: string): boolean {
-  return name.startsWith('.') || name === 'Thumbs.db' || name === 'desktop.ini';
-}
-
-/** True when the path has an image extension the scan considers. */
-export function hasImageExtension(path: string): boolean {
-  return IMAGE_EXTENSIONS.has(extname(path).toLowerCase());
 }
 
 /** Converts an OS-relative path to the forward-slash form stored in records. */

@@ -5,11 +5,10 @@
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { extname, join } from 'node:path';
+import { join } from 'node:path';
+import { hasImageExtension, isHiddenName } from '../../../shared/image-files';
 import type { ResolvedSource } from '../../../shared/schemas/run';
 import type { RecipeIssue } from './issues';
-
-const IMAGE_EXT = new Set(['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff', '.gif', '.bmp', '.avif']);
 
 /** Reads an IDX labels file (gzip or plain) into its label bytes. */
 export function readIdxLabels(path: string): Uint8Array {
@@ -39,9 +38,9 @@ function countImages(dir: string, depth = 0): number {
   if (depth > 32) return 0;
   let n = 0;
   for (const e of readdirSync(dir, { withFileTypes: true })) {
-    if (e.name.startsWith('.')) continue;
+    if (isHiddenName(e.name)) continue;
     if (e.isDirectory()) n += countImages(join(dir, e.name), depth + 1);
-    else if (IMAGE_EXT.has(extname(e.name).toLowerCase())) n++;
+    else if (hasImageExtension(e.name)) n++;
   }
   return n;
 }
