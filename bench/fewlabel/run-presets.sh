@@ -34,7 +34,9 @@ run_recipe() {
   ' "$preset" "$seed" "$folder/results.tsv" <<<"$out"
 }
 
+# the newest base of the project, or BASE_WEIGHTS (a base.safetensors of the same seed elsewhere)
 base_weights() {
+  [ -n "${BASE_WEIGHTS:-}" ] && { echo "$BASE_WEIGHTS"; return; }
   ls -t "$proj"/runs/*/base.safetensors 2>/dev/null | head -1
 }
 
