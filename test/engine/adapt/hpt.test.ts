@@ -4,37 +4,14 @@ import { useTestBackend } from '../train/tf-setup';
 import { loadFashion } from '../train/fashion';
 import { createSmallResNet } from '../../../src/engine/models/small-resnet';
 import { inMemoryImages } from '../../../src/engine/eval/images';
-import { linearProbeScore, planHpt, runStages, selectSource, type HptStage } from '../../../src/engine/adapt/hpt';
+import { linearProbeScore, selectSource } from '../../../src/engine/adapt/hpt';
 import { SourceReplaySampler } from '../../../src/engine/adapt/source-replay';
 
 beforeAll(async () => {
   await useTestBackend();
 });
 
-describe('HPT', () => {
-  it('plans base re-estimation → source → target, HPT-BN on every SSL stage', () => {
-    const plan = planHpt({ source: { data: 'src', steps: 100 }, target: { data: 'tgt' }, bnOnly: true, reestimateBase: true });
-    expect(plan.map((s) => `${s.kind}:${s.name}:${s.data}`)).toEqual(['bn-reestimate:base-bn-reestimate:tgt', 'ssl:source:src', 'ssl:target:tgt']);
-    expect(plan.filter((s) => s.kind === 'ssl').every((s) => s.kind === 'ssl' && s.backboneTraining === 'norm-only')).toBe(true);
-    expect((plan[2] as Extract<HptStage, { kind: 'ssl' }>).steps).toBe(5000);
-    expect(planHpt({ target: { data: 't' } }).length).toBe(1);
-    expect(() => planHpt({ target: { data: 't', steps: 0 } })).toThrow(/steps/);
-  });
-
-  it('runs stages in order and stops before the next stage when cancelled', async () => {
-    const plan = planHpt({ source: { data: 's' }, target: { data: 't' }, reestimateBase: true });
-    const seen: string[] = [];
-    const all = await runStages(plan, async (s) => (seen.push(s.name), s.name));
-    expect(all.results.map((r) => r.result)).toEqual(['base-bn-reestimate', 'source', 'target']);
-    const controller = new AbortController();
-    const part = await runStages(plan, async (s) => {
-      if (s.name === 'source') controller.abort();
-      return s.name;
-    }, controller.signal);
-    expect(part.cancelled).toBe(true);
-    expect(part.results.map((r) => r.result)).toEqual(['base-bn-reestimate', 'source']);
-  });
-
+describe('HPT source selection', () => {
   it('source selection keeps the candidate with the best linear probe on real features', async () => {
     const train = loadFashion(200, 0);
     const val = loadFashion(100, 0, 't10k');
