@@ -3,7 +3,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProjectStore } from '../../../src/main/store/project-store';
-import { compareRuns, formatCompareTable, meanStd } from '../../../src/main/services/runs/compare';
+import { compareRuns, formatCompareTable } from '../../../src/main/services/runs/compare';
+import { meanStd } from '../../../src/shared/stats';
 import { compareHtml } from '../../../src/main/services/runs/compare-html';
 
 function result(loss: number, auc: number, withTta = true) {

@@ -8,7 +8,8 @@ import { existsSync } from 'node:fs';
 import { expandRecipe, parseRecipe } from '../../../src/main/services/runs/expand';
 import { ARM_NAMES, ARM_STARTS, checkFashionFiles, FASHION_MNIST_DIR, loadArmRecipe } from '../../../src/main/services/study/arms';
 import { BUDGETS, validateBudget } from '../../../src/main/services/study/budget';
-import { checkPaired, meanStd, summarizeStudy } from '../../../src/main/services/study/summary';
+import { checkPaired, summarizeStudy } from '../../../src/main/services/study/summary';
+import { meanStd } from '../../../src/shared/stats';
 import { renderStudyMarkdown } from '../../../src/main/services/study/markdown';
 import { armRecipe, type ArmSeedResult, type StudyResult } from '../../../src/main/services/study/run-study';
 
@@ -92,6 +93,6 @@ describe('study summary', () => {
   it('keeps budgets consistent (HPT at most a quarter of the specialist)', () => {
     for (const b of Object.values(BUDGETS)) expect(() => validateBudget(b)).not.toThrow();
     expect(() => validateBudget({ ...BUDGETS.quick, adaptSteps: BUDGETS.quick.specialistSteps / 4 + 1 })).toThrow(/at most a quarter/);
-    expect(meanStd([1])).toEqual({ mean: 1, std: 0 });
+    expect(meanStd([1])).toEqual({ mean: 1, std: 0, n: 1 });
   });
 });

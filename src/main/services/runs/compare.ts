@@ -5,21 +5,13 @@
  * floor measured on the same labels, as a row of its own.
  */
 import type { CompareCurve, CompareReport, CompareRow, MeanStd, RunConfig, RunResultSummary } from '../../../shared/schemas/run';
+import { meanStd } from '../../../shared/stats';
 import type { ProjectStore } from '../../store/project-store';
 import type { RunRow } from '../../store/repos/runs';
 
 const HEADLINE = ['loss', 'auc', 'f1', 'accuracy'] as const;
 /** Curves drawn in the comparison (finetune stage). */
 export const CURVE_METRICS = ['train_loss', 'val_loss', 'val_auc', 'val_f1'] as const;
-
-/** Mean and sample standard deviation (0 for one value). */
-export function meanStd(values: number[]): MeanStd {
-  const n = values.length;
-  if (n === 0) return { mean: NaN, std: NaN, n: 0 };
-  const mean = values.reduce((a, b) => a + b, 0) / n;
-  const std = n > 1 ? Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : 0;
-  return { mean, std, n };
-}
 
 function aggregate(results: RunResultSummary[], pick: (r: RunResultSummary) => RunResultSummary['plain'] | null) {
   const rows = results.map(pick).filter((x): x is RunResultSummary['plain'] => x !== null);

@@ -3,7 +3,9 @@
  * differences per seed, and, when a PyTorch reference run is given, the two side by side.
  */
 import { ARM_DESCRIPTIONS } from './arms';
-import { meanStd, type MeanStd, type StudySummary } from './summary';
+import type { MeanStd } from '../../../shared/schemas/run';
+import { meanStd } from '../../../shared/stats';
+import type { StudySummary } from './summary';
 
 /** The PyTorch reference's per-seed results (bench/peer/study_torch.py's JSON). */
 export interface PeerResults {

@@ -6,12 +6,8 @@
  */
 import { ARM_NAMES, type ArmName } from './arms';
 import type { ArmSeedResult, StudyResult } from './run-study';
-
-/** Mean and sample standard deviation (0 for a single value). */
-export interface MeanStd {
-  mean: number;
-  std: number;
-}
+import type { MeanStd } from '../../../shared/schemas/run';
+import { meanStd } from '../../../shared/stats';
 
 /** A paired difference (arm − reference, as a fraction) per seed, with its mean and std over seeds. */
 export interface PairedDiff {
@@ -46,14 +42,6 @@ export interface StudySummary {
   counts: StudyResult['counts'];
   base: StudyResult['base'];
   seconds: number;
-}
-
-/** Mean and sample std. */
-export function meanStd(values: number[]): MeanStd {
-  if (values.length === 0) return { mean: NaN, std: NaN };
-  const mean = values.reduce((s, v) => s + v, 0) / values.length;
-  const std = values.length > 1 ? Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / (values.length - 1)) : 0;
-  return { mean, std };
 }
 
 function paired(rows: ArmSeedResult[], ref: ArmSeedResult[], pick: (r: ArmSeedResult) => number): PairedDiff {
