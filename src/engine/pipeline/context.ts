@@ -48,3 +48,12 @@ export function points(stageIdx: number, step: number, values: Record<string, nu
     .filter((e): e is [string, number] => typeof e[1] === 'number' && Number.isFinite(e[1]))
     .map(([name, value]) => ({ stageIdx, name, step, value }));
 }
+
+/**
+ * Images per forward-only batch (validation, evaluation): twice the run's training batch,
+ * between 16 and 128, so a batch chosen to fit memory (a big backbone at 224 px on batch 8)
+ * is not evaluated 128 at a time.
+ */
+export function forwardBatch(config: RunConfig): number {
+  return Math.min(128, Math.max(16, 2 * config.batchSize));
+}

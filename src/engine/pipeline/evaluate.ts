@@ -13,7 +13,7 @@ import type { EvalReport } from '../eval/report';
 import { pixelsLogreg } from '../eval/pixels-logreg';
 import { cacheImages } from './images';
 import { canStopEarly } from './finetune';
-import { points, type StageContext } from './context';
+import { forwardBatch, points, type StageContext } from './context';
 import type { PredictionsFile } from '../../shared/engine-jobs';
 
 type EvaluateStage = Extract<ResolvedStage, { kind: 'evaluate' }>;
@@ -31,7 +31,7 @@ export async function runEvaluate(ctx: StageContext, stage: EvaluateStage, class
   const d = ctx.data;
   const test = cacheImages(d.testCache, d.test, d.classNames.length, d.mean, d.std);
   const reports = await evaluateWithTta((x) => classifierLogits(classifier, x, 'eval'), test, {
-    tta: stage.tta, negativeClass: d.negativeClass, bootstrapResamples: stage.bootstrapResamples, bootstrapSeed: ctx.config.seed, batchSize: 128,
+    tta: stage.tta, negativeClass: d.negativeClass, bootstrapResamples: stage.bootstrapResamples, bootstrapSeed: ctx.config.seed, batchSize: forwardBatch(ctx.config),
   });
   const plain = headline(reports.plain);
   const tta = reports.flip ? headline(reports.flip) : null;

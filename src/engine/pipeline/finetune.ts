@@ -28,7 +28,7 @@ import { serializeMap } from '../train/tensor-state';
 import { planFinetune, type FinetunePlan } from '../../shared/finetune-plan';
 import type { DecodeCache } from '../data/cache-reader';
 import { cacheImages, plainBatches } from './images';
-import { points, saveCheckpoint, type StageContext } from './context';
+import { forwardBatch, points, saveCheckpoint, type StageContext } from './context';
 
 type FinetuneStage = Extract<ResolvedStage, { kind: 'finetune' }>;
 
@@ -51,8 +51,8 @@ export function batchAt(step: number, n: number, batch: number, stepsPerEpoch: n
 }
 
 /** Validation metrics of a classifier on a labeled set (BN eval mode, no bootstrap; read back asynchronously). */
-export async function validationMetrics(c: Classifier, set: LabeledImages, negativeClass: number | undefined): Promise<Record<string, number>> {
-  const p = await predictProbabilities((x) => classifierLogits(c, x, 'eval'), set, { batchSize: 128 });
+export async function validationMetrics(c: Classifier, set: LabeledImages, negativeClass: number | undefined, batchSize: number): Promise<Record<string, number>> {
+  const p = await predictProbabilities((x) => classifierLogits(c, x, 'eval'), set, { batchSize });
   const r = evaluateClassifier({ labels: set.labels, probs: p.plain, numClasses: set.numClasses }, { negativeClass, bootstrapResamples: 0 });
   return { val_loss: r.logLoss, val_accuracy: r.accuracy, val_f1: r.macroF1, val_auc: r.auc };
 }
@@ -140,7 +140,7 @@ export async function runFinetune(ctx: StageContext, stage: FinetuneStage): Prom
   };
   /** Validation after a step; true when patience has run out. */
   const validate = async (): Promise<boolean> => {
-    const m = await validationMetrics(classifier, val!, part.negativeClass);
+    const m = await validationMetrics(classifier, val!, part.negativeClass, forwardBatch(ctx.config));
     ctx.emit('metrics', { points: points(ctx.stageIdx, step, m) });
     // the best step is chosen in the last phase only (the head phase of freeze-unfreeze always runs)
     if (!early || (phase === 'head' && stage.mode !== 'lp')) return false;
