@@ -41,7 +41,7 @@ function stageWhat(s: StageSpec): string {
     case 'adapt':
       return `weight surgery: ${s.operations.join(', ')}`;
     case 'finetune':
-      return s.pool === 'source' ? 'supervised pretraining on the source classes (one subfolder per class)' : `supervised fine-tuning (${s.mode}) on the labeled images`;
+      return s.pool === 'source' ? 'supervised pretraining on the source classes (one subfolder per class)' : `supervised fine-tuning (${s.mode}) on the labeled images${s.mixup > 0 ? `, mixup α ${s.mixup}` : ''}`;
     case 'evaluate':
       return 'test metrics (loss, AUC, F1, accuracy)';
   }

@@ -58,7 +58,7 @@ describe('wizard words', () => {
     expect(presetText(uft.description, a)).toContain('Needs a source image folder');
     expect(presetText(blog.description, a)).toContain('(200 steps)');
     expect(paperInWords(hpt.paper)).toBe('Hierarchical PreTraining (Reed et al.)');
-    expect(stagesForRun(hpt, { pretrainSteps: 200, finetuneEpochs: 1 }).join(' → ')).toMatch(/MoCo v2 self-supervised on your images, 200 steps → .* 1 epoch → test/);
+    expect(stagesForRun(hpt, { pretrainSteps: 200, finetuneEpochs: 1 }).join(' → ')).toMatch(/MoCo v2 self-supervised on your images, 200 steps → .* 1 epoch, images blended in pairs \(mixup\) → test/);
     expect(seedsInWords([0])).toBe('Seed 0: one run');
     expect(seedsInWords([0, 1, 2])).toBe('3 seeds (0, 1, 2): one run each');
   });

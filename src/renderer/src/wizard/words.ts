@@ -63,7 +63,7 @@ export function stagesForRun(preset: RecipePreset, a: Pick<WizardAnswers, 'pretr
   return preset.stages.map((s) => {
     if (s.kind === 'pretrain') return `${methodTitle(s.method)} self-supervised on ${s.pool === 'source' ? 'the source images' : 'your images'}, ${plural(a.pretrainSteps ?? s.steps, 'step')}`;
     if (s.kind === 'adapt') return `weight fixes (${s.operations.join(', ')})`;
-    if (s.kind === 'finetune') return `${MODES[s.mode] ?? s.mode} with your labels, ${plural(a.finetuneEpochs ?? s.epochs, 'epoch')}`;
+    if (s.kind === 'finetune') return `${MODES[s.mode] ?? s.mode} with your labels, ${plural(a.finetuneEpochs ?? s.epochs, 'epoch')}${s.mixup > 0 ? ', images blended in pairs (mixup)' : ''}`;
     return `test${s.tta ? ', with and without test-time augmentation' : ''}`;
   });
 }
