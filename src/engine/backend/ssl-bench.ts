@@ -10,14 +10,14 @@ import type { ResolvedStage } from '../../shared/schemas/run';
 import { installTfjsEsmFix } from './tfjs-esm-fix';
 
 /** A resolved pretrain stage (its method, heads, optimizer, lr). */
-export type PretrainStageSpec = Extract<ResolvedStage, { kind: 'pretrain' }>;
+export type ResolvedPretrainStage = Extract<ResolvedStage, { kind: 'pretrain' }>;
 
 /** What to measure. */
 export interface SslBenchOptions {
   arch: string;
   /** backbone config overrides */
   config?: Record<string, unknown>;
-  stage: PretrainStageSpec;
+  stage: ResolvedPretrainStage;
   /** square input size in pixels */
   size: number;
   batch: number;
