@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ResolvedStage } from '../../shared/schemas/run';
 import { installTfjsEsmFix } from './tfjs-esm-fix';
+import { median } from './train-bench';
 
 /** A resolved pretrain stage (its method, heads, optimizer, lr). */
 export type ResolvedPretrainStage = Extract<ResolvedStage, { kind: 'pretrain' }>;
@@ -34,13 +35,6 @@ export interface SslBenchResult {
   lastLoss: number;
   /** live tensors after each timed step (flat when nothing leaks) */
   tensors: number[];
-}
-
-/** Median of a non-empty list. */
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /** Builds the stage's method over a fresh backbone and times `warmup + steps` SSL steps. */

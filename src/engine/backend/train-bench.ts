@@ -84,7 +84,8 @@ export function createTrainStep(backbone: Backbone, classes: number, lr = 0.01, 
   };
 }
 
-function median(xs: number[]): number {
+/** Median of a non-empty list. */
+export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
